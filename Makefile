@@ -1,0 +1,51 @@
+# cookiescan — the two set-up commands are `make demo` and `make test`.
+GO        ?= go
+BIN       := bin/cookiescan
+DEMO_DIR  := .demo
+PROFILE   ?= insecure
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: build demo test lint bench chromium fuzz clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/cookiescan
+
+# Chromium comes from Debian's package; the project never downloads a browser itself.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "installing Chromium (apt-get install -y chromium)"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# demo: build, serve the demo site's $(PROFILE) profile on loopback, scan it, print
+# the table and write the reports into $(DEMO_DIR)/.
+demo: build chromium
+	@mkdir -p $(DEMO_DIR); rm -f $(DEMO_DIR)/serve.log
+	@$(BIN) fixture serve --profile $(PROFILE) --dir $(DEMO_DIR) > $(DEMO_DIR)/serve.log 2>&1 & echo $$! > $(DEMO_DIR)/serve.pid
+	@for i in $$(seq 1 50); do grep -q '^https:' $(DEMO_DIR)/serve.log 2>/dev/null && break; sleep 0.1; done
+	@cat $(DEMO_DIR)/serve.log | sed -n '1,4p'; echo
+	@http=$$(awk '/^http:/{print $$2}' $(DEMO_DIR)/serve.log); https=$$(awk '/^https:/{print $$2}' $(DEMO_DIR)/serve.log); \
+	  $(BIN) scan "$$https" --http-url "$$http" --ca-cert $(DEMO_DIR)/ca.pem --fail-on none \
+	    --format table -o $(DEMO_DIR)/scan.json; status=$$?; \
+	  kill $$(cat $(DEMO_DIR)/serve.pid) 2>/dev/null; exit $$status
+	@echo; echo "reports: $(DEMO_DIR)/scan.json"
+
+# test runs every unit, fixture and browser test; the fuzz targets' seed corpora run too.
+test: chromium
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed:"; echo "$$out"; exit 1; }
+	$(GO) vet ./...
+
+bench: chromium
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./scanner/hsts/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./scanner/setcookie/
+
+clean:
+	rm -rf bin $(DEMO_DIR)

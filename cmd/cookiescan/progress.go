@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sync"
+)
+
+// progress reports on stderr: one rewritten status line on a terminal, plain lines
+// otherwise, nothing with --quiet. Reports never go here.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	terminal bool
+	quiet    bool
+	total    int
+	finished int
+}
+
+func newProgress(w io.Writer, terminal, quiet bool, total int) *progress {
+	return &progress{w: w, terminal: terminal, quiet: quiet, total: total}
+}
+
+func (p *progress) step(target, step string) {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminal {
+		line := fmt.Sprintf("[%s] %d/%d %s: %s", bar(p.finished, p.total, 20), p.finished, p.total, target, step)
+		if len(line) > 100 {
+			line = line[:100]
+		}
+		fmt.Fprintf(p.w, "\r\x1b[2K%s", line)
+		return
+	}
+	fmt.Fprintf(p.w, "cookiescan: %s: %s\n", target, step)
+}
+
+func (p *progress) done(target string) {
+	p.mu.Lock()
+	p.finished++
+	p.mu.Unlock()
+	p.step(target, "done")
+}
+
+func (p *progress) finish() {
+	if p.quiet || !p.terminal {
+		return
+	}
+	fmt.Fprint(p.w, "\r\x1b[2K")
+}
+
+func bar(done, total, width int) string {
+	if total == 0 {
+		total = 1
+	}
+	n := done * width / total
+	b := make([]byte, width)
+	for i := range b {
+		if i < n {
+			b[i] = '#'
+		} else {
+			b[i] = '.'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cookiescan/cookiescan/report"
+	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// scanOptions holds the scan command's flags and dependencies.
+type scanOptions struct {
+	IO *ioStreams
+
+	Targets     []string
+	Format      string
+	Outputs     []string
+	FailOn      string
+	HTTPURL     string
+	CACert      string
+	Insecure    bool
+	NoBrowser   bool
+	Timeout     time.Duration
+	Concurrency int
+	Headers     []string
+	Cookies     []string
+	ShowValues  bool
+	Quiet       bool
+	formatSet   bool
+
+	// Resolved by validate.
+	targets []*url.URL
+	httpURL *url.URL
+	caPEM   []byte
+	header  http.Header
+	failOn  result.Severity // 0: never fail
+	format  report.Format
+	outputs []output
+
+	// now and dial are seams for tests.
+	now  func() time.Time
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+type output struct {
+	path   string
+	format report.Format
+}
+
+func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
+	opts := &scanOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "scan URL [URL...]",
+		Short: "Scan one or more sites and write reports",
+		Long: `Scan requests each site over plain HTTP and follows the redirect one hop at a time,
+then requests the HTTPS URL itself, checks the certificate, parses every
+Strict-Transport-Security header as Chromium does and judges every Set-Cookie line.
+
+The redirect test starts at the target with the http scheme and port 80; use
+--http-url when plain HTTP lives elsewhere (another port, a load balancer).
+Cookie values are redacted in every report unless --show-values is given.`,
+		Example: `  # a public site, table on the terminal
+  cookiescan scan https://example.com/
+
+  # a private site on non-standard ports with its own CA, JSON to a file
+  cookiescan scan https://site.internal:8443/ --http-url http://site.internal:8080/ \
+      --ca-cert ca.pem --format json -o scan.json
+
+  # gate a CI job: exit 1 when anything medium or worse is found
+  cookiescan scan https://staging.example.com/ --fail-on medium -o scan.json -o report.txt`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef(errors.New("give at least one URL to scan, for example: cookiescan scan https://example.com/"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Targets = args
+			opts.formatSet = cmd.Flags().Changed("format")
+			if err := opts.validate(); err != nil {
+				return usagef(err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return scanRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList())
+	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` (repeatable; format from the extension: .json, .txt)")
+	f.StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at least this severity: info|low|medium|high|critical|none")
+	f.StringVar(&opts.HTTPURL, "http-url", "", "`URL` where plain HTTP is tested (default: the target with http:// and port 80)")
+	f.StringVar(&opts.CACert, "ca-cert", "", "trust the CA certificates in this PEM `FILE` in addition to the system roots")
+	f.BoolVar(&opts.Insecure, "insecure", false, "scan even when the certificate does not verify (the problem is still reported)")
+	f.BoolVar(&opts.NoBrowser, "no-browser", false, "transport checks only: do not start Chromium")
+	f.DurationVar(&opts.Timeout, "timeout", 15*time.Second, "time limit for each request")
+	f.IntVar(&opts.Concurrency, "concurrency", 2, "how many targets to scan at once")
+	f.StringArrayVar(&opts.Headers, "header", nil, "send this header to the target host (\"Name: value\", repeatable)")
+	f.StringArrayVar(&opts.Cookies, "cookie", nil, "send this cookie to the target host (\"name=value\", repeatable)")
+	f.BoolVar(&opts.ShowValues, "show-values", false, "include cookie values in reports (they are redacted by default)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical", "none"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("ca-cert", "pem", "crt")
+	return cmd
+}
+
+func formatNames() []string {
+	out := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		out[i] = string(f)
+	}
+	return out
+}
+
+// validate turns flag strings into checked values; every message says what to fix.
+func (o *scanOptions) validate() error {
+	for _, t := range o.Targets {
+		u, err := scanner.ParseTarget(t)
+		if err != nil {
+			return err
+		}
+		o.targets = append(o.targets, u)
+	}
+	if o.HTTPURL != "" {
+		if len(o.targets) > 1 {
+			return errors.New("--http-url applies to one target; scan the targets one at a time")
+		}
+		u, err := scanner.ParseHTTPURL(o.HTTPURL)
+		if err != nil {
+			return err
+		}
+		o.httpURL = u
+	}
+	if o.CACert != "" {
+		data, err := os.ReadFile(o.CACert)
+		if err != nil {
+			return fmt.Errorf("--ca-cert: %w", err)
+		}
+		if err := probe.ParseCAPEM(data); err != nil {
+			return fmt.Errorf("--ca-cert %s: %w", o.CACert, err)
+		}
+		o.caPEM = data
+	}
+	if strings.EqualFold(o.FailOn, "none") {
+		o.failOn = 0
+	} else {
+		s, err := result.ParseSeverity(o.FailOn)
+		if err != nil {
+			return fmt.Errorf("--fail-on: %w", err)
+		}
+		o.failOn = s
+	}
+	f, err := report.ParseFormat(o.Format)
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	o.format = f
+	for _, path := range o.Outputs {
+		ff, err := report.FormatForPath(path)
+		if err != nil {
+			return fmt.Errorf("--output: %w", err)
+		}
+		o.outputs = append(o.outputs, output{path: path, format: ff})
+	}
+	o.header = http.Header{}
+	for _, h := range o.Headers {
+		name, value, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+			return fmt.Errorf("--header %q: write it as \"Name: value\"", h)
+		}
+		o.header.Add(name, strings.TrimSpace(value))
+	}
+	for _, c := range o.Cookies {
+		if name, _, ok := strings.Cut(c, "="); !ok || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("--cookie %q: write it as name=value", c)
+		}
+		o.header.Add("Cookie", c)
+	}
+	if o.Timeout <= 0 {
+		return errors.New("--timeout must be positive, for example 15s")
+	}
+	if o.Concurrency < 1 {
+		return errors.New("--concurrency must be at least 1")
+	}
+	return nil
+}
+
+func scanRun(ctx context.Context, o *scanOptions) error {
+	prog := newProgress(o.IO.ErrOut, o.IO.ErrIsTerminal, o.Quiet, len(o.targets))
+	reps := make([]result.Report, len(o.targets))
+	errs := make([]error, len(o.targets))
+	sem := make(chan struct{}, o.Concurrency)
+	var wg sync.WaitGroup
+	for i, t := range o.targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			reps[i], errs[i] = scanner.Run(ctx, scanner.Options{
+				Target: t, HTTPURL: o.httpURL, CAPEM: o.caPEM, Insecure: o.Insecure,
+				Timeout: o.Timeout, Header: o.header, ShowValues: o.ShowValues,
+				Version: toolVersion(), Now: o.now, DialContext: o.dial,
+				Progress: func(step string) { prog.step(t.Host, step) },
+			})
+			prog.done(t.Host)
+		}()
+	}
+	wg.Wait()
+	prog.finish()
+
+	if err := o.write(reps); err != nil {
+		return err
+	}
+	var failed []string
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", o.targets[i], err))
+		}
+	}
+	if len(failed) > 0 {
+		return scanError{fmt.Errorf("scan could not complete (partial report written):\n  %s", strings.Join(failed, "\n  "))}
+	}
+	if o.failOn != 0 {
+		n := 0
+		for _, r := range reps {
+			for _, f := range r.Findings {
+				if f.Severity >= o.failOn {
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			return findingsError{fmt.Sprintf("%d finding(s) at or above %s (--fail-on)", n, o.failOn)}
+		}
+	}
+	return nil
+}
+
+// write renders stdout and every --output file. Files are written whole or not at
+// all (temp file + rename), so a reader never sees half a report.
+func (o *scanOptions) write(reps []result.Report) error {
+	if len(o.outputs) == 0 || o.formatSet {
+		w, err := report.New(o.format, report.Options{Terminal: o.IO.OutIsTerminal, Width: o.IO.Width})
+		if err != nil {
+			return err
+		}
+		if err := w.Write(o.IO.Out, reps); err != nil {
+			return fmt.Errorf("write %s to stdout: %w", o.format, err)
+		}
+	}
+	for _, out := range o.outputs {
+		w, err := report.New(out.format, report.Options{})
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := w.Write(&buf, reps); err != nil {
+			return fmt.Errorf("render %s: %w", out.path, err)
+		}
+		if err := writeFileAtomic(out.path, buf.Bytes()); err != nil {
+			return scanError{fmt.Errorf("write %s: %w", out.path, err)}
+		}
+		if !o.Quiet {
+			fmt.Fprintf(o.IO.ErrOut, "wrote %s (%s)\n", out.path, out.format)
+		}
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

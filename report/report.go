@@ -1,0 +1,78 @@
+// Package report renders a scan report (scanner/result) in the formats users ask
+// for. One Writer per format, one list of formats: it feeds --format's help and
+// validation, and the -o extension lookup.
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// Format names an output format.
+type Format string
+
+const (
+	FormatTable Format = "table"
+	FormatJSON  Format = "json"
+)
+
+// Formats lists every supported format, in the order help shows them.
+var Formats = []Format{FormatTable, FormatJSON}
+
+// Options are rendering choices that are not part of the report itself.
+type Options struct {
+	// Color and Unicode borders, for a terminal; off for pipes and golden files.
+	Terminal bool
+	// Width of the terminal (0: no limit).
+	Width int
+}
+
+// Writer renders reports in one format.
+type Writer interface {
+	Write(w io.Writer, reps []result.Report) error
+}
+
+// New returns the writer for a format.
+func New(f Format, opts Options) (Writer, error) {
+	switch f {
+	case FormatTable:
+		return &TableWriter{opts: opts}, nil
+	case FormatJSON:
+		return &JSONWriter{}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want one of %s)", f, FormatList())
+}
+
+// ParseFormat validates a --format value.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if strings.EqualFold(string(f), s) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown format %q (want one of %s)", s, FormatList())
+}
+
+// FormatList is "table|json|..." for help texts.
+func FormatList() string {
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, "|")
+}
+
+// FormatForPath infers the format from an output file's extension.
+func FormatForPath(path string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return FormatJSON, nil
+	case ".txt", ".table":
+		return FormatTable, nil
+	}
+	return "", fmt.Errorf("cannot tell the format of %q from its extension: use .json or .txt, or set --format", path)
+}

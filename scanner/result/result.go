@@ -1,0 +1,173 @@
+// Package result holds the scan report types: what a scan observed and what the
+// rules concluded. It is the JSON contract of SPEC.md (schemaVersion "1") and the
+// only thing report writers read.
+package result
+
+import "time"
+
+// SchemaVersion is bumped when a field is removed or renamed.
+const SchemaVersion = "1"
+
+// Report is one scan of one target.
+type Report struct {
+	SchemaVersion string      `json:"schemaVersion"`
+	Tool          Tool        `json:"tool"`
+	Target        string      `json:"target"`
+	StartedAt     time.Time   `json:"startedAt"`
+	DurationMs    int64       `json:"durationMs"`
+	Score         int         `json:"score"`
+	Grade         string      `json:"grade"`
+	Redirect      Redirect    `json:"redirect"`
+	HTTPS         Redirect    `json:"https"`
+	HSTS          HSTS        `json:"hsts"`
+	TLS           TLS         `json:"tls"`
+	Pages         []Page      `json:"pages"`
+	Cookies       []Cookie    `json:"cookies"`
+	Findings      []Finding   `json:"findings"`
+	Errors        []ScanError `json:"errors"`
+}
+
+// Tool names the scanner that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Redirect is a chain of requests made one hop at a time.
+type Redirect struct {
+	StartURL        string `json:"startUrl"`
+	Hops            []Hop  `json:"hops"`
+	FinalURL        string `json:"finalUrl"`
+	UpgradedToHTTPS bool   `json:"upgradedToHttps"`
+}
+
+// Hop is one request/response of a chain. Status 0 means no response (Error says why).
+type Hop struct {
+	URL        string   `json:"url"`
+	Status     int      `json:"status"`
+	Location   string   `json:"location,omitempty"`
+	HSTS       string   `json:"hsts"`
+	SetCookies []string `json:"setCookies"`
+	Error      string   `json:"error,omitempty"`
+}
+
+// HSTS summarises the Strict-Transport-Security header of the HTTPS page.
+type HSTS struct {
+	Present           bool           `json:"present"`
+	Valid             bool           `json:"valid"`
+	Raw               string         `json:"raw"`
+	MaxAge            *uint64        `json:"maxAge"`
+	IncludeSubDomains bool           `json:"includeSubDomains"`
+	Preload           bool           `json:"preload"`
+	PreloadEligible   bool           `json:"preloadEligible"`
+	PreloadReasons    []string       `json:"preloadReasons"`
+	Problem           string         `json:"problem,omitempty"`
+	Responses         []HSTSResponse `json:"responses"`
+}
+
+// HSTSResponse is the header as seen on one HTTPS response.
+type HSTSResponse struct {
+	URL string `json:"url"`
+	Raw string `json:"raw"`
+}
+
+// TLS describes the certificate of the HTTPS origin.
+type TLS struct {
+	Checked  bool       `json:"checked"`
+	Valid    bool       `json:"valid"`
+	Error    string     `json:"error"`
+	Subject  string     `json:"subject,omitempty"`
+	Issuer   string     `json:"issuer,omitempty"`
+	NotAfter *time.Time `json:"notAfter"`
+	DaysLeft *int       `json:"daysLeft"`
+}
+
+// Page is a document the scan loaded.
+type Page struct {
+	URL    string `json:"url"`
+	Status int    `json:"status"`
+	Phase  string `json:"phase"`
+}
+
+// Cookie phases.
+const (
+	PhasePreLogin  = "pre-login"
+	PhaseLogin     = "login"
+	PhasePostLogin = "post-login"
+)
+
+// Cookie is one cookie the site set, as the server asked for it.
+type Cookie struct {
+	Name           string   `json:"name"`
+	Domain         string   `json:"domain"`
+	HostOnly       bool     `json:"hostOnly"`
+	Path           string   `json:"path"`
+	Secure         bool     `json:"secure"`
+	HTTPOnly       bool     `json:"httpOnly"`
+	SameSite       string   `json:"sameSite"`
+	Session        bool     `json:"session"`
+	MaxAge         *int64   `json:"maxAge"`
+	SetBy          string   `json:"setBy"`
+	URL            string   `json:"url"`
+	Scheme         string   `json:"scheme"`
+	Phase          string   `json:"phase"`
+	Stored         bool     `json:"stored"`
+	BlockedReasons []string `json:"blockedReasons"`
+	SessionLike    bool     `json:"sessionLike"`
+	SessionSignal  string   `json:"sessionSignal,omitempty"`
+	ValueRedacted  string   `json:"valueRedacted"`
+	Value          string   `json:"value,omitempty"`
+	Raw            string   `json:"raw"`
+}
+
+// Finding is one rule that fired, with its evidence.
+type Finding struct {
+	Rule        string      `json:"rule"`
+	Severity    Severity    `json:"severity"`
+	Title       string      `json:"title"`
+	Detail      string      `json:"detail"`
+	Cookie      string      `json:"cookie,omitempty"`
+	URL         string      `json:"url"`
+	Evidence    string      `json:"evidence"`
+	Remediation Remediation `json:"remediation"`
+}
+
+// Remediation is the fix: generic, and the framework's own setting when known.
+type Remediation struct {
+	Generic   string `json:"generic"`
+	Framework string `json:"framework,omitempty"`
+	Fix       string `json:"fix,omitempty"`
+}
+
+// Stages of ScanError.
+const (
+	StageRedirect = "redirect"
+	StageHTTPS    = "https"
+	StageTLS      = "tls"
+	StageBrowser  = "browser"
+	StageLogin    = "login"
+)
+
+// ScanError is something that stopped part of the scan; what was observed is kept.
+type ScanError struct {
+	Stage   string `json:"stage"`
+	URL     string `json:"url"`
+	Message string `json:"message"`
+}
+
+// New returns a report with every list empty rather than nil, as the contract asks.
+func New(target string, startedAt time.Time, version string) Report {
+	return Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "cookiescan", Version: version},
+		Target:        target,
+		StartedAt:     startedAt,
+		Redirect:      Redirect{Hops: []Hop{}},
+		HTTPS:         Redirect{Hops: []Hop{}},
+		HSTS:          HSTS{Responses: []HSTSResponse{}, PreloadReasons: []string{}},
+		Pages:         []Page{},
+		Cookies:       []Cookie{},
+		Findings:      []Finding{},
+		Errors:        []ScanError{},
+	}
+}

@@ -1,0 +1,103 @@
+package rules
+
+import (
+	"math"
+	"strings"
+)
+
+// defaultSessionNames maps framework default session cookie names (lower-cased) to
+// the framework; the name alone fingerprints the stack.
+var defaultSessionNames = map[string]string{
+	"sessionid":                        "django",
+	"phpsessid":                        "php",
+	"laravel_session":                  "laravel",
+	"jsessionid":                       "spring",
+	"connect.sid":                      "express",
+	"asp.net_sessionid":                "aspnet",
+	".aspnetcore.session":              "aspnetcore",
+	".aspnetcore.cookies":              "aspnetcore",
+	".aspnetcore.identity.application": "aspnetcore",
+	"rack.session":                     "rails",
+	"ci_session":                       "php",
+	"session":                          "flask",
+}
+
+// FrameworkDefault reports the framework whose default session cookie name this is.
+func FrameworkDefault(name string) (string, bool) {
+	n := strings.ToLower(name)
+	if f, ok := defaultSessionNames[n]; ok {
+		return f, true
+	}
+	// Rails: _<app>_session.
+	if strings.HasPrefix(n, "_") && strings.HasSuffix(n, "_session") && len(n) > len("__session") {
+		return "rails", true
+	}
+	if strings.HasPrefix(n, ".aspnetcore.") && !IsCSRF(name) {
+		return "aspnetcore", true
+	}
+	return "", false
+}
+
+// IsCSRF reports an anti-CSRF cookie: readable by script by design.
+func IsCSRF(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "csrf") || strings.Contains(n, "xsrf") || strings.HasPrefix(n, ".aspnetcore.antiforgery.")
+}
+
+// notSession are well-known cookies whose values look random but hold no session.
+var notSession = []string{"_ga", "_gid", "_gat", "_fbp", "_gcl", "optanon", "cookieconsent", "cookie_consent", "__cf_bm", "_cfuvid", "heroku-session-affinity"}
+
+var sessionWords = []string{"sess", "sid", "auth", "token", "login", "remember", "jwt"}
+
+// SessionLike classifies a cookie as carrying a session or credential, and says
+// which signal matched. setAtLogin is the strongest signal (the login responses set
+// or changed it).
+func SessionLike(name, value string, setAtLogin bool) (bool, string) {
+	if IsCSRF(name) {
+		return false, ""
+	}
+	n := strings.ToLower(name)
+	for _, p := range notSession {
+		if strings.HasPrefix(n, p) {
+			return false, ""
+		}
+	}
+	if setAtLogin {
+		return true, "set or changed by the login responses"
+	}
+	if f, ok := FrameworkDefault(name); ok {
+		return true, "framework default session name (" + f + ")"
+	}
+	for _, w := range sessionWords {
+		if strings.Contains(n, w) {
+			return true, "name contains \"" + w + "\""
+		}
+	}
+	if looksRandom(value) {
+		return true, "long high-entropy value"
+	}
+	return false, ""
+}
+
+// IsRememberMe reports a long-lived "remember me" cookie, persistent by design.
+func IsRememberMe(name string) bool { return strings.Contains(strings.ToLower(name), "remember") }
+
+// looksRandom is true for values of 24+ characters with high per-character entropy,
+// the shape of generated identifiers.
+func looksRandom(v string) bool {
+	if len(v) < 24 {
+		return false
+	}
+	var counts [256]int
+	for i := 0; i < len(v); i++ {
+		counts[v[i]]++
+	}
+	var h float64
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / float64(len(v))
+			h -= p * math.Log2(p)
+		}
+	}
+	return h >= 3.5
+}

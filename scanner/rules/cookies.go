@@ -1,0 +1,191 @@
+package rules
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
+)
+
+// CookieContext is where a Set-Cookie line was seen.
+type CookieContext struct {
+	URL    *url.URL  // the response that set it
+	Status int       // its status (0 when unknown, e.g. set by script)
+	Date   time.Time // the response's Date, for Expires arithmetic
+	// HSTSCovers is true when a valid HSTS header with includeSubDomains protects the
+	// host: a missing Secure then matters less (the Observatory's logic).
+	HSTSCovers bool
+	SetAtLogin bool
+}
+
+func cookieEvidence(c sc.Cookie, cc CookieContext) string {
+	where := "on " + cc.URL.String()
+	if cc.Status != 0 {
+		where = fmt.Sprintf("on GET %s → %d", cc.URL, cc.Status)
+	}
+	return "Set-Cookie: " + c.Redacted() + "\n(" + where + ")"
+}
+
+// CookieFindings judges one Set-Cookie line.
+func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
+	var fs []result.Finding
+	add := func(id string, sev result.Severity, detail string) {
+		f := newFinding(id, sev, cc.URL.String(), detail, cookieEvidence(c, cc))
+		f.Cookie = c.Name
+		fs = append(fs, f)
+	}
+	sessionLike, signal := SessionLike(c.Name, c.Value, cc.SetAtLogin)
+	csrf := IsCSRF(c.Name)
+	kind := "cookie"
+	if sessionLike {
+		kind = "session-like cookie (" + signal + ")"
+	} else if csrf {
+		kind = "anti-CSRF cookie"
+	}
+	name := fmt.Sprintf("%q", c.Name)
+
+	// Lines a browser drops whole: say why, whatever else is wrong.
+	switch {
+	case c.Has(sc.CodePrefixSecure) || c.Has(sc.CodePrefixHost) || c.Has(sc.CodePrefixInValue):
+		add("cookie-prefix-violation", medium, "Browsers reject "+name+": "+problemDetail(c, sc.CodePrefixSecure, sc.CodePrefixHost, sc.CodePrefixInValue)+".")
+	case c.Has(sc.CodeNameValueTooLarge):
+		add("cookie-too-large", low, "Browsers reject "+name+": "+problemDetail(c, sc.CodeNameValueTooLarge)+".")
+	case c.Has(sc.CodeSameSiteNoneInsecure):
+		add("cookie-samesite-none-insecure", medium, "Browsers reject "+name+": SameSite=None requires Secure.")
+	case c.Has(sc.CodePartitionedInsecure):
+		add("cookie-partitioned-insecure", low, "Browsers reject "+name+": Partitioned requires Secure.")
+	case c.Ignored != "":
+		add("cookie-rejected-by-browser", low, "Browsers ignore this Set-Cookie line: "+c.Ignored+".")
+	}
+	if c.Ignored != "" || c.Deleted(cc.Date) {
+		// Nothing is stored, so attribute rules would only add noise.
+		return fs
+	}
+	if cc.URL.Scheme == "http" {
+		sev := low
+		if sessionLike {
+			sev = medium
+		}
+		add("cookie-set-over-http", sev, fmt.Sprintf("The %s %s is set by a plain-HTTP response: anyone on the network can read or replace it.", kind, name))
+		return fs
+	}
+
+	if !c.Secure {
+		sev, why := low, ""
+		if sessionLike {
+			sev = high
+			if cc.HSTSCovers {
+				sev, why = medium, " HSTS with includeSubDomains lowers the risk for browsers that have seen it."
+			}
+		}
+		add("cookie-missing-secure", sev, fmt.Sprintf("The %s %s has no Secure attribute, so the browser also sends it over plain HTTP.%s", kind, name, why))
+	}
+	if !c.HttpOnly {
+		sev, why := info, ""
+		switch {
+		case sessionLike:
+			sev = medium
+		case csrf:
+			why = " Anti-CSRF cookies are read by script by design; HttpOnly would add nothing."
+		}
+		add("cookie-missing-httponly", sev, fmt.Sprintf("The %s %s has no HttpOnly attribute, so scripts on the page can read it.%s", kind, name, why))
+	}
+	switch {
+	case !c.HasSameSite:
+		sev := info
+		if sessionLike || csrf {
+			sev = low
+		}
+		add("cookie-missing-samesite", sev, fmt.Sprintf("The %s %s has no SameSite attribute. Chromium treats it as Lax; Firefox and Safari send it on cross-site requests.", kind, name))
+	case c.Has(sc.CodeSameSiteInvalid):
+		add("cookie-samesite-invalid", low, fmt.Sprintf("SameSite=%q is not Strict, Lax or None; browsers ignore it and apply their default.", c.SameSiteRaw))
+	case c.SameSite == "None" && c.Secure:
+		add("cookie-samesite-none", info, fmt.Sprintf("%s is sent on every cross-site request (SameSite=None). Legitimate for SSO and embeds; otherwise use Lax.", name))
+	}
+	host := strings.ToLower(cc.URL.Hostname())
+	switch sc.DomainCheck(c, host) {
+	case "parent":
+		sev := info
+		if sessionLike {
+			sev = low
+		}
+		add("cookie-domain-broad", sev, fmt.Sprintf("Domain=%s sends %s to every subdomain of %s; any of them can read or overwrite it.", c.Domain, name, c.Domain))
+	case "mismatch", "public-suffix", "ip":
+		add("cookie-domain-invalid", low, fmt.Sprintf("Domain=%s does not fit the host %s; browsers reject %s.", c.Domain, host, name))
+	}
+	if life := c.Lifetime(cc.Date); life != nil && *life > 0 {
+		d := time.Duration(*life) * time.Second
+		if sessionLike {
+			sev := info
+			switch {
+			case IsRememberMe(c.Name):
+			case d > 7*24*time.Hour:
+				sev = medium
+			case d > 24*time.Hour:
+				sev = low
+			}
+			detail := fmt.Sprintf("The %s %s is stored on disk for %s instead of ending with the browser session.", kind, name, humanSeconds(uint64(*life)))
+			if IsRememberMe(c.Name) {
+				detail += " A \"remember me\" cookie is long-lived by design; keep it separate from the session and revocable."
+			}
+			add("session-cookie-persistent", sev, detail)
+		}
+		if d > 400*24*time.Hour {
+			add("cookie-lifetime-over-400d", info, fmt.Sprintf("%s asks to live %s; browsers cap cookie lifetimes at 400 days.", name, humanSeconds(uint64(*life))))
+		}
+	}
+	if c.Has(sc.CodeExpiresUnparseable) || c.Has(sc.CodeMaxAgeUnparseable) {
+		add("cookie-expiry-unparseable", info, problemDetail(c, sc.CodeExpiresUnparseable, sc.CodeMaxAgeUnparseable)+"; the browser treats "+name+" as a session cookie.")
+	}
+	if c.Has(sc.CodeDuplicateAttribute) {
+		add("cookie-duplicate-attribute", info, problemDetail(c, sc.CodeDuplicateAttribute)+"; browsers keep only the last.")
+	}
+	if c.Has(sc.CodeAttributeTooLong) {
+		add("cookie-too-large", low, problemDetail(c, sc.CodeAttributeTooLong)+".")
+	}
+	if sessionLike {
+		if !strings.HasPrefix(c.Name, sc.PrefixHost) {
+			add("session-cookie-no-host-prefix", info, fmt.Sprintf("%s is not named __Host-…; a subdomain or a man-in-the-middle on HTTP could plant a cookie of the same name.", name))
+		}
+		if fw, ok := FrameworkDefault(c.Name); ok {
+			add("framework-default-session-name", info, fmt.Sprintf("%s is the default session cookie name of %s, which tells attackers the stack.", name, fw))
+		}
+	}
+	return fs
+}
+
+func problemDetail(c sc.Cookie, codes ...string) string {
+	var out []string
+	for _, p := range c.Problems {
+		for _, code := range codes {
+			if p.Code == code {
+				out = append(out, p.Detail)
+			}
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// hopCookieFindings judges every Set-Cookie line on the probe's hops.
+func hopCookieFindings(o Observation) []result.Finding {
+	var fs []result.Finding
+	covers := false
+	if f, ok := PageHSTS(o); ok {
+		h := f.First()
+		covers = h.Valid && h.IncludeSubDomains && h.MaxAge != nil && *h.MaxAge > 0
+	}
+	for _, ch := range []probe.Chain{o.HTTP, o.HTTPS} {
+		for _, h := range ch.Hops {
+			for _, line := range h.SetCookies {
+				fs = append(fs, CookieFindings(sc.Parse(line), CookieContext{
+					URL: h.URL, Status: h.Status, Date: h.Date, HSTSCovers: covers,
+				})...)
+			}
+		}
+	}
+	return fs
+}

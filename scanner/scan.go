@@ -1,0 +1,290 @@
+// Package scanner runs a scan: observe (the transport probe, later the browser),
+// evaluate (rules), and assemble the report that writers render.
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/hsts"
+	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/rules"
+	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
+)
+
+// Options configures one scan.
+type Options struct {
+	Target  *url.URL // from ParseTarget
+	HTTPURL *url.URL // nil: HTTPURL(Target)
+	// NoHTTP skips the redirect test (the HTTP URL is known not to exist).
+	NoHTTP     bool
+	CAPEM      []byte
+	Insecure   bool
+	Timeout    time.Duration // per request
+	Header     http.Header   // sent to the target host only
+	ShowValues bool
+	Version    string
+	Now        func() time.Time
+	// DialContext replaces the network dialer (tests).
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Progress, when set, is told what the scan is doing.
+	Progress func(step string)
+}
+
+// ErrUnreachable means the target's HTTPS URL gave no response at all: the scan
+// could not run, though the report still says what was observed.
+var ErrUnreachable = errors.New("target unreachable")
+
+// Run scans one target. The report is always usable; the error is ErrUnreachable
+// (wrapped) when nothing could be judged, or the context's error.
+func Run(ctx context.Context, opts Options) (result.Report, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	started := now()
+	rep := result.New(opts.Target.String(), started.UTC(), opts.Version)
+	p := probe.New(probe.Options{
+		Timeout: opts.Timeout, CAPEM: opts.CAPEM, Insecure: opts.Insecure,
+		Header: opts.Header, TargetHost: opts.Target.Hostname(),
+		UserAgent: "cookiescan/" + opts.Version, DialContext: opts.DialContext,
+	})
+	defer p.Close()
+
+	obs := rules.Observation{Target: opts.Target, Now: started}
+	if !opts.NoHTTP {
+		start := opts.HTTPURL
+		if start == nil {
+			start = HTTPURL(opts.Target)
+		}
+		progress("redirect: " + start.String())
+		obs.HTTP = p.Follow(ctx, start)
+	}
+	progress("https: " + opts.Target.String())
+	obs.HTTPS = p.Follow(ctx, opts.Target)
+	progress("certificate: " + opts.Target.Host)
+	obs.Cert = p.Certificate(ctx, opts.Target)
+	obs.Now = now()
+
+	fill(&rep, obs, opts)
+	rep.Findings = sortFindings(rules.Evaluate(obs))
+	rep.Score = rules.Score(rep.Findings)
+	rep.Grade = rules.Grade(rep.Score)
+	rep.DurationMs = now().Sub(started).Milliseconds()
+
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	if !obs.HTTPS.Answered() {
+		first := probe.Hop{}
+		if len(obs.HTTPS.Hops) > 0 {
+			first = obs.HTTPS.Hops[0]
+		}
+		return rep, fmt.Errorf("%w: %s: %v", ErrUnreachable, opts.Target, first.Err)
+	}
+	return rep, nil
+}
+
+// fill copies the observation into the report's data sections.
+func fill(rep *result.Report, obs rules.Observation, opts Options) {
+	rep.Redirect = chainRecord(obs.HTTP)
+	rep.HTTPS = chainRecord(obs.HTTPS)
+	for _, ch := range []struct {
+		c     probe.Chain
+		stage string
+	}{{obs.HTTP, result.StageRedirect}, {obs.HTTPS, result.StageHTTPS}} {
+		for _, h := range ch.c.Hops {
+			if h.Err != nil {
+				rep.Errors = append(rep.Errors, result.ScanError{Stage: ch.stage, URL: h.URL.String(), Message: errMessage(h)})
+			}
+		}
+	}
+
+	// TLS.
+	c := obs.Cert
+	rep.TLS.Checked = true
+	switch {
+	case c.Reached:
+		na := c.NotAfter.UTC()
+		days := int(c.NotAfter.Sub(obs.Now).Hours() / 24)
+		rep.TLS.Valid = c.VerifyErr == nil
+		rep.TLS.Subject, rep.TLS.Issuer = c.Subject, c.Issuer
+		rep.TLS.NotAfter, rep.TLS.DaysLeft = &na, &days
+		if c.VerifyErr != nil {
+			rep.TLS.Error = c.VerifyErr.Error()
+		}
+	case c.Err != nil:
+		rep.TLS.Error = c.Err.Error()
+		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageTLS, URL: "https://" + opts.Target.Host + "/", Message: "TLS handshake failed: " + c.Err.Error()})
+	}
+
+	// HSTS: every HTTPS response of both chains, then the page's verdict.
+	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {
+		for _, h := range ch.Hops {
+			if h.IsHTTPS() && h.Status != 0 {
+				rep.HSTS.Responses = append(rep.HSTS.Responses, result.HSTSResponse{URL: h.URL.String(), Raw: strings.Join(h.HSTS, "\n")})
+			}
+		}
+	}
+	if f, ok := rules.PageHSTS(obs); ok && f.Present() {
+		h := f.First()
+		rep.HSTS.Present = true
+		rep.HSTS.Valid = h.Valid
+		rep.HSTS.Raw = h.Raw
+		rep.HSTS.Problem = h.Problem
+		rep.HSTS.MaxAge = h.MaxAge
+		rep.HSTS.IncludeSubDomains = h.Valid && h.IncludeSubDomains
+		rep.HSTS.Preload = h.Preload
+		if h.Preload {
+			eligible, reasons := rules.Preload(obs, f)
+			rep.HSTS.PreloadEligible = eligible
+			rep.HSTS.PreloadReasons = reasonStrings(reasons)
+		}
+	}
+
+	// Cookies set on the hops; the page reached from both chains counts once.
+	seen := map[string]bool{}
+	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {
+		for _, h := range ch.Hops {
+			for _, line := range h.SetCookies {
+				rc := CookieRecord(sc.Parse(line), h.URL, h.Date, opts.ShowValues)
+				key := rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.URL
+				if !seen[key] {
+					seen[key] = true
+					rep.Cookies = append(rep.Cookies, rc)
+				}
+			}
+		}
+	}
+	// Pages: the documents the chains ended on.
+	if page, ok := rules.Page(obs); ok {
+		rep.Pages = append(rep.Pages, result.Page{URL: page.URL.String(), Status: page.Status, Phase: result.PhasePreLogin})
+	}
+}
+
+func reasonStrings(rs []hsts.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Message + " [" + r.Code + "]"
+	}
+	return out
+}
+
+func errMessage(h probe.Hop) string {
+	msg := h.Err.Error()
+	switch h.Kind {
+	case probe.KindRefused:
+		return "connection refused or closed: " + msg
+	case probe.KindTimeout:
+		return "timed out: " + msg + " (raise --timeout if the site is just slow)"
+	case probe.KindDNS:
+		return "host name does not resolve: " + msg
+	case probe.KindTLS:
+		return "TLS failed: " + msg + " (use --ca-cert for a private CA, or --insecure to scan anyway)"
+	case probe.KindHeaderLimit:
+		return "response header too large: " + msg
+	}
+	return msg
+}
+
+func chainRecord(c probe.Chain) result.Redirect {
+	r := result.Redirect{Hops: []result.Hop{}}
+	if c.Start == nil {
+		return r
+	}
+	r.StartURL = c.Start.String()
+	for _, h := range c.Hops {
+		hop := result.Hop{URL: h.URL.String(), Status: h.Status, Location: h.Location,
+			HSTS: strings.Join(h.HSTS, "\n"), SetCookies: make([]string, 0, len(h.SetCookies))}
+		for _, line := range h.SetCookies {
+			hop.SetCookies = append(hop.SetCookies, sc.Parse(line).Redacted())
+		}
+		if h.Err != nil {
+			hop.Error = errMessage(h)
+		}
+		r.Hops = append(r.Hops, hop)
+	}
+	if f := c.Final(); f.URL != nil && f.Status != 0 {
+		r.FinalURL = f.URL.String()
+		r.UpgradedToHTTPS = c.Start.Scheme == "http" && f.URL.Scheme == "https" && !c.Loop
+	}
+	return r
+}
+
+// CookieRecord is the report's view of one Set-Cookie line: the attributes as the
+// server asked for them; the value redacted unless showValue.
+func CookieRecord(c sc.Cookie, u *url.URL, date time.Time, showValue bool) result.Cookie {
+	sessionLike, signal := rules.SessionLike(c.Name, c.Value, false)
+	domain := c.Domain
+	if !c.HasDomain {
+		domain = strings.ToLower(u.Hostname())
+	}
+	path := c.Path
+	if path == "" {
+		path = defaultPath(u.Path)
+	}
+	rc := result.Cookie{
+		Name: c.Name, Domain: domain, HostOnly: !c.HasDomain, Path: path,
+		Secure: c.Secure, HTTPOnly: c.HttpOnly, SameSite: c.SameSiteRaw,
+		MaxAge: c.Lifetime(date), SetBy: "header", URL: u.String(), Scheme: u.Scheme,
+		Phase: result.PhasePreLogin, BlockedReasons: []string{},
+		SessionLike: sessionLike, SessionSignal: signal,
+		ValueRedacted: sc.RedactValue(c.Value), Raw: c.Redacted(),
+	}
+	rc.Session = rc.MaxAge == nil
+	// Without a browser, "stored" is our parser's prediction of what a browser keeps.
+	rc.Stored = c.Ignored == "" && !c.Deleted(date) && !(c.Secure && u.Scheme == "http")
+	if c.Ignored != "" {
+		rc.BlockedReasons = append(rc.BlockedReasons, c.Ignored)
+	}
+	if showValue {
+		rc.Value = c.Value
+		rc.Raw = c.Raw
+	}
+	return rc
+}
+
+// defaultPath is RFC 6265bis §5.1.4's default-path of a request path.
+func defaultPath(p string) string {
+	if p == "" || p[0] != '/' {
+		return "/"
+	}
+	i := strings.LastIndex(p, "/")
+	if i == 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
+// sortFindings orders by severity (worst first), then rule and URL, for stable output.
+func sortFindings(fs []result.Finding) []result.Finding {
+	if fs == nil {
+		return []result.Finding{}
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Cookie != b.Cookie {
+			return a.Cookie < b.Cookie
+		}
+		return a.URL < b.URL
+	})
+	return fs
+}

@@ -1,0 +1,170 @@
+package scanner_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiescan/cookiescan/fixtures"
+	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// site is shared by the tests of this package; each switches it to its profile.
+func startSite(t *testing.T, profile string) *fixtures.Site {
+	t.Helper()
+	s, err := fixtures.Start(fixtures.Options{Profile: profile, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func scan(t *testing.T, s *fixtures.Site, mod func(*scanner.Options)) (result.Report, error) {
+	t.Helper()
+	target, err := url.Parse(s.HTTPSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpURL, _ := url.Parse(s.HTTPURL)
+	opts := scanner.Options{Target: target, HTTPURL: httpURL, CAPEM: s.CAPEM, Timeout: 3 * time.Second, Version: "test"}
+	if mod != nil {
+		mod(&opts)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return scanner.Run(ctx, opts)
+}
+
+func rulesOf(r result.Report) map[string]result.Severity {
+	m := map[string]result.Severity{}
+	for _, f := range r.Findings {
+		if f.Severity > m[f.Rule] {
+			m[f.Rule] = f.Severity
+		}
+	}
+	return m
+}
+
+// Every profile's planted problems are reported; nothing else above info.
+func TestProfiles(t *testing.T) {
+	s := startSite(t, "hardened")
+	for _, p := range fixtures.Profiles() {
+		if p.Name == "hang" || p.Name == "trickle" {
+			continue // timing profiles have their own tests
+		}
+		t.Run(p.Name, func(t *testing.T) {
+			if err := s.SetProfile(p.Name); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scan(t, s, func(o *scanner.Options) { o.Insecure = p.Name == "cert-untrusted" })
+			if err != nil {
+				t.Fatalf("scan: %v", err)
+			}
+			got := rulesOf(rep)
+			for _, id := range p.Expect {
+				if _, ok := got[id]; !ok {
+					t.Errorf("rule %s did not fire; got %v", id, got)
+				}
+			}
+			expected := map[string]bool{}
+			for _, id := range p.Expect {
+				expected[id] = true
+			}
+			for id, sev := range got {
+				if sev > result.SeverityInfo && !expected[id] {
+					t.Errorf("unexpected %s finding %s", sev, id)
+				}
+			}
+		})
+	}
+}
+
+func TestHardenedScoresAPlus(t *testing.T) {
+	rep, err := scan(t, startSite(t, "hardened"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Grade != "A+" || rep.Score != 100 {
+		t.Errorf("grade %s score %d, want A+ 100; findings %+v", rep.Grade, rep.Score, rep.Findings)
+	}
+	if !rep.Redirect.UpgradedToHTTPS || !rep.HSTS.Valid || !rep.HSTS.IncludeSubDomains || !rep.TLS.Valid {
+		t.Errorf("report sections wrong: redirect %+v hsts %+v tls %+v", rep.Redirect, rep.HSTS, rep.TLS)
+	}
+	if len(rep.Cookies) != 1 || !rep.Cookies[0].Secure || rep.Cookies[0].SameSite != "Lax" {
+		t.Errorf("cookies %+v", rep.Cookies)
+	}
+	if strings.Contains(rep.Cookies[0].Raw, rep.Cookies[0].Value) && rep.Cookies[0].Value != "" {
+		t.Errorf("value not redacted: %q", rep.Cookies[0].Raw)
+	}
+}
+
+func TestPreloadEligible(t *testing.T) {
+	rep, err := scan(t, startSite(t, "preload"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.HSTS.Preload || !rep.HSTS.PreloadEligible {
+		t.Errorf("preload profile not eligible: %+v", rep.HSTS)
+	}
+}
+
+func TestUntrustedCertWithoutInsecure(t *testing.T) {
+	rep, err := scan(t, startSite(t, "cert-untrusted"), nil)
+	if !errors.Is(err, scanner.ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+	if _, ok := rulesOf(rep)["tls-cert-invalid"]; !ok {
+		t.Errorf("tls-cert-invalid missing: %+v", rep.Findings)
+	}
+	if len(rep.Errors) == 0 || !strings.Contains(rep.Errors[len(rep.Errors)-1].Message, "--ca-cert") {
+		t.Errorf("errors should point at --ca-cert: %+v", rep.Errors)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	s := startSite(t, "hardened")
+	s.Close()
+	rep, err := scan(t, s, nil)
+	if !errors.Is(err, scanner.ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+	if len(rep.Errors) == 0 || rep.Findings == nil || rep.Cookies == nil {
+		t.Errorf("partial report incomplete: errors %v", rep.Errors)
+	}
+}
+
+// A server that never answers, or trickles its body, ends within the timeout.
+func TestSlowServersEndWithinTimeout(t *testing.T) {
+	for _, profile := range []string{"hang", "trickle"} {
+		t.Run(profile, func(t *testing.T) {
+			s := startSite(t, profile)
+			start := time.Now()
+			rep, _ := scan(t, s, func(o *scanner.Options) { o.Timeout = 500 * time.Millisecond })
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("scan took %s", d)
+			}
+			found := false
+			for _, e := range rep.Errors {
+				found = found || strings.Contains(e.Message, "timed out")
+			}
+			if !found {
+				t.Errorf("no timeout error recorded: %+v", rep.Errors)
+			}
+		})
+	}
+}
+
+func TestBigHeaderIsRead(t *testing.T) {
+	rep, err := scan(t, startSite(t, "big-header"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Grade != "A+" {
+		t.Errorf("grade %s; findings %+v errors %+v", rep.Grade, rep.Findings, rep.Errors)
+	}
+}
