@@ -1,10 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -79,16 +78,13 @@ func newFixtureListCmd(ios *ioStreams) *cobra.Command {
 		Short: "List the demo site's profiles and the rules each one triggers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PROFILE\tEXPECTED RULES\tDESCRIPTION")
 			for _, p := range fixtures.Profiles() {
-				exp := "-"
+				fmt.Fprintf(ios.Out, "%s\n    %s\n", p.Name, p.Description)
 				if len(p.Expect) > 0 {
-					exp = fmt.Sprint(p.Expect)
+					fmt.Fprintf(ios.Out, "    expects: %s\n", strings.Join(p.Expect, ", "))
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, exp, p.Description)
 			}
-			return errors.Join(tw.Flush())
+			return nil
 		},
 	}
 }

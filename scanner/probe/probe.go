@@ -359,7 +359,7 @@ func classify(err error) ErrKind {
 		return KindTLS
 	case strings.Contains(msg, "tls:") || strings.Contains(msg, "x509:"):
 		return KindTLS
-	case strings.Contains(msg, "header exceeds") || strings.Contains(msg, "too large"):
+	case strings.Contains(msg, "headers exceeded") || strings.Contains(msg, "header exceeds") || strings.Contains(msg, "too large"):
 		return KindHeaderLimit
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return KindTimeout
