@@ -103,7 +103,8 @@ func (t *TableWriter) newTable(w io.Writer) *tablewriter.Table {
 	if t.opts.Width > 0 {
 		opts = append(opts, tablewriter.WithMaxWidth(t.opts.Width), tablewriter.WithRowAutoWrap(tw.WrapNormal))
 	} else {
-		opts = append(opts, tablewriter.WithRowAutoWrap(tw.WrapNone))
+		// Pipes and files get a fixed width, so output is stable and still readable.
+		opts = append(opts, tablewriter.WithRowMaxWidth(80), tablewriter.WithRowAutoWrap(tw.WrapNormal))
 	}
 	return tablewriter.NewTable(w, opts...)
 }
