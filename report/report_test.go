@@ -1,0 +1,114 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// sample is a fixed report with hostile site data in names, URLs and headers.
+func sample() result.Report {
+	r := result.New("https://shop.example/", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC), "test")
+	r.DurationMs = 1234
+	r.Score, r.Grade = 45, "C-"
+	r.Redirect = result.Redirect{StartURL: "http://shop.example/", FinalURL: "https://shop.example/", UpgradedToHTTPS: true,
+		Hops: []result.Hop{
+			{URL: "http://shop.example/", Status: 302, Location: "https://shop.example/", SetCookies: []string{"lb=abcd…(12 chars); Path=/"}},
+			{URL: "https://shop.example/", Status: 200, HSTS: "max-age=300", SetCookies: []string{}},
+		}}
+	age := uint64(300)
+	r.HSTS = result.HSTS{Present: true, Valid: true, Raw: "max-age=300", MaxAge: &age, PreloadReasons: []string{},
+		Responses: []result.HSTSResponse{{URL: "https://shop.example/", Raw: "max-age=300"}}}
+	na := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	days := 41
+	r.TLS = result.TLS{Checked: true, Valid: true, NotAfter: &na, DaysLeft: &days}
+	maxAge := int64(1209600)
+	r.Cookies = []result.Cookie{{
+		Name: "<img src=x onerror=alert(1)>", Domain: "shop.example", HostOnly: true, Path: "/", SameSite: "",
+		MaxAge: &maxAge, SetBy: "header", URL: "https://shop.example/\x1b[31mred", Scheme: "https", Phase: result.PhasePreLogin,
+		Stored: true, BlockedReasons: []string{}, SessionLike: true, SessionSignal: "name contains \"sess\"",
+		ValueRedacted: "a1b2…(32 chars)", Raw: "<img src=x onerror=alert(1)>=a1b2…(32 chars); Max-Age=1209600",
+	}}
+	r.Findings = []result.Finding{
+		{Rule: "cookie-missing-secure", Severity: result.SeverityHigh, Title: "Cookie without Secure", Cookie: "<img src=x onerror=alert(1)>",
+			URL: "https://shop.example/", Detail: "The session-like cookie has no Secure attribute.", Evidence: "Set-Cookie: ...",
+			Remediation: result.Remediation{Generic: "Add the Secure attribute."}},
+		{Rule: "hsts-max-age-short", Severity: result.SeverityLow, Title: "HSTS max-age under 180 days",
+			URL: "https://shop.example/", Detail: "max-age is 300 seconds.", Evidence: "Strict-Transport-Security: max-age=300",
+			Remediation: result.Remediation{Generic: "Raise max-age."}},
+	}
+	r.Errors = []result.ScanError{{Stage: result.StageRedirect, URL: "http://shop.example/x", Message: "timed out"}}
+	return r
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./report -update to accept):\n%s", name, got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, f := range Formats {
+		t.Run(string(f), func(t *testing.T) {
+			w, err := New(f, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b bytes.Buffer
+			if err := w.Write(&a, []result.Report{sample()}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(&b, []result.Report{sample()}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Error("output is not byte-stable across runs")
+			}
+			golden(t, "sample."+string(f)+".golden", a.Bytes())
+		})
+	}
+}
+
+// Site data must not reach a terminal as escape sequences.
+func TestTableNeutralisesControlCharacters(t *testing.T) {
+	var out bytes.Buffer
+	if err := (&TableWriter{}).Write(&out, []result.Report{sample()}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "\x1b") {
+		t.Error("an escape character from site data reached the table")
+	}
+	if !strings.Contains(out.String(), `\x1b[31mred`) {
+		t.Error("the escape should be shown as text")
+	}
+}
+
+func TestFormatForPath(t *testing.T) {
+	for path, want := range map[string]Format{"a.json": FormatJSON, "b.TXT": FormatTable} {
+		if got, err := FormatForPath(path); err != nil || got != want {
+			t.Errorf("%s: %v %v", path, got, err)
+		}
+	}
+	if _, err := FormatForPath("x.pdf"); err == nil {
+		t.Error("x.pdf: want an error")
+	}
+}
