@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cookiescan/cookiescan/scanner/hsts"
+	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/rules"
@@ -37,6 +38,10 @@ type Options struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Progress, when set, is told what the scan is doing.
 	Progress func(step string)
+	// Crawler, when set, drives a browser through the site after the probe; Crawl
+	// holds its settings (pages, depth, login, ...).
+	Crawler observe.Crawler
+	Crawl   observe.Request
 }
 
 // ErrUnreachable means the target's HTTPS URL gave no response at all: the scan
@@ -79,7 +84,13 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	obs.Now = now()
 
 	fill(&rep, obs, opts)
-	rep.Findings = sortFindings(rules.Evaluate(obs))
+	rep.Findings = rules.Evaluate(obs)
+	var browserErr error
+	if opts.Crawler != nil && obs.HTTPS.Answered() && ctx.Err() == nil {
+		progress("browser: " + opts.Target.String())
+		browserErr = crawl(ctx, &rep, opts, obs, obs.Now)
+	}
+	rep.Findings = sortFindings(rules.Dedupe(rep.Findings))
 	rep.Score = rules.Score(rep.Findings)
 	rep.Grade = rules.Grade(rep.Score)
 	rep.DurationMs = now().Sub(started).Milliseconds()
@@ -94,7 +105,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		}
 		return rep, fmt.Errorf("%w: %s: %v", ErrUnreachable, opts.Target, first.Err)
 	}
-	return rep, nil
+	return rep, browserErr
 }
 
 // fill copies the observation into the report's data sections.

@@ -18,9 +18,9 @@ func newFinding(id string, sev result.Severity, url, detail, evidence string) re
 	}
 }
 
-// dedupe keeps the first finding per rule, cookie and URL; the same cookie set on
-// several hops of one chain is one problem there.
-func dedupe(fs []result.Finding) []result.Finding {
+// Dedupe keeps the first finding per rule, cookie and URL: the same cookie set on
+// several hops, or seen by both the probe and the browser, is one problem there.
+func Dedupe(fs []result.Finding) []result.Finding {
 	seen := map[string]bool{}
 	out := fs[:0]
 	for _, f := range fs {

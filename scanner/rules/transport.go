@@ -26,7 +26,7 @@ func Evaluate(o Observation) []result.Finding {
 	fs = append(fs, certFindings(o)...)
 	fs = append(fs, hstsFindings(o)...)
 	fs = append(fs, hopCookieFindings(o)...)
-	return dedupe(fs)
+	return Dedupe(fs)
 }
 
 func hopLine(h probe.Hop) string {

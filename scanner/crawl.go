@@ -1,0 +1,137 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/observe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/rules"
+	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
+)
+
+// ErrBrowser means the browser part of the scan could not run (Chromium missing,
+// crashed, or unreachable); the transport findings are still in the report.
+var ErrBrowser = errors.New("browser failed")
+
+// crawl runs the browser and folds what it saw into the report.
+func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Observation, now time.Time) error {
+	req := opts.Crawl
+	req.StartURL = opts.Target.String()
+	if !opts.NoHTTP {
+		start := opts.HTTPURL
+		if start == nil {
+			start = HTTPURL(opts.Target)
+		}
+		req.HTTPURL = start.String()
+	}
+	if opts.Progress != nil && req.Progress == nil {
+		req.Progress = opts.Progress
+	}
+	c, err := opts.Crawler.Crawl(ctx, req)
+	hstsCovers := false
+	if f, ok := rules.PageHSTS(obs); ok {
+		h := f.First()
+		hstsCovers = h.Valid && h.IncludeSubDomains && h.MaxAge != nil && *h.MaxAge > 0
+	}
+	fillCrawl(rep, c, opts.ShowValues)
+	rep.Findings = append(rep.Findings, rules.CrawlFindings(c, opts.Target, hstsCovers, now)...)
+	if err != nil {
+		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})
+		return fmt.Errorf("%w: %v", ErrBrowser, err)
+	}
+	return nil
+}
+
+func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
+	for _, p := range c.Pages {
+		rep.Pages = append(rep.Pages, result.Page{URL: p.FinalURL, Status: p.Status, Phase: p.Phase})
+	}
+	for _, e := range c.Errors {
+		rep.Errors = append(rep.Errors, result.ScanError{Stage: e.Stage, URL: e.URL, Message: e.Message})
+	}
+	if c.Login != nil && !c.Login.OK {
+		msg := "login failed"
+		if c.Login.FailedStep != "" {
+			msg += " at " + c.Login.FailedStep
+		}
+		if c.Login.Error != "" {
+			msg += ": " + c.Login.Error
+		}
+		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageLogin, URL: c.Login.FinalURL, Message: msg + "; the scan went on unauthenticated"})
+	}
+	final := finalStore(c)
+	loginSet := rules.LoginCookies(c)
+	seen := map[string]int{}
+	add := func(rc result.Cookie) {
+		key := rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.Phase + "\x00" + rc.SetBy
+		if i, ok := seen[key]; ok {
+			// Keep the first place it was set, but the latest verdict on storage.
+			rep.Cookies[i].Stored = rep.Cookies[i].Stored || rc.Stored
+			return
+		}
+		seen[key] = len(rep.Cookies)
+		rep.Cookies = append(rep.Cookies, rc)
+	}
+	// The probe's hop cookies were recorded already; the browser's are added with
+	// their phase and whether Chromium kept them.
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil {
+			continue
+		}
+		blocked := map[string][]string{}
+		for _, b := range r.Blocked {
+			blocked[b.Line] = b.Reasons
+		}
+		for _, line := range r.SetCookies {
+			ck := sc.Parse(line)
+			rc := CookieRecord(ck, u, r.Date, showValues)
+			rc.Phase = r.Phase
+			if loginSet[ck.Name] {
+				rc.SessionLike, rc.SessionSignal = rules.SessionLike(ck.Name, ck.Value, true)
+			}
+			if reasons := blocked[line]; len(reasons) > 0 {
+				rc.BlockedReasons = append([]string{}, reasons...)
+				rc.Stored = false
+			} else {
+				rc.Stored = inStore(final, ck.Name, rc.Domain, rc.Path) || ck.Deleted(r.Date)
+			}
+			add(rc)
+		}
+	}
+	for _, s := range c.ScriptCookies {
+		u, err := url.Parse(s.PageURL)
+		if err != nil {
+			continue
+		}
+		ck := sc.Parse(rules.SyntheticLine(s.Cookie))
+		rc := CookieRecord(ck, u, time.Now(), showValues)
+		rc.SetBy, rc.Phase, rc.Stored = "script", s.Phase, true
+		rc.Domain = strings.TrimPrefix(s.Cookie.Domain, ".")
+		rc.HostOnly = !strings.HasPrefix(s.Cookie.Domain, ".")
+		add(rc)
+	}
+}
+
+func finalStore(c observe.Crawl) []observe.StoredCookie {
+	for _, p := range []string{"logout", observe.PostLogin, observe.Login, observe.PreLogin} {
+		if s, ok := c.Stored[p]; ok {
+			return s
+		}
+	}
+	return nil
+}
+
+func inStore(store []observe.StoredCookie, name, domain, path string) bool {
+	for _, s := range store {
+		if s.Name == name && strings.TrimPrefix(s.Domain, ".") == domain && s.Path == path {
+			return true
+		}
+	}
+	return false
+}

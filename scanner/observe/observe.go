@@ -1,0 +1,136 @@
+// Package observe holds what a browser crawl saw, as plain values: the browser
+// package fills them, the rules judge them. Nothing here knows about Chromium.
+package observe
+
+import (
+	"context"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/loginflow"
+)
+
+// Phases of a scan with a login.
+const (
+	PreLogin  = "pre-login"
+	Login     = "login"
+	PostLogin = "post-login"
+)
+
+// Request is what the scanner asks the browser to do.
+type Request struct {
+	StartURL     string
+	HTTPURL      string // where to prove exposure over plain HTTP ("" skips it)
+	MaxPages     int
+	Depth        int
+	Include      []string // regular expressions a URL must match (any)
+	Exclude      []string // regular expressions a URL must not match
+	FollowLogout bool
+	Concurrency  int
+	PageTimeout  time.Duration
+	Login        *loginflow.Flow
+	Header       map[string]string // extra request headers for the target host
+	Cookies      []StoredCookie    // cookies to seed (--cookie)
+	Progress     func(step string)
+}
+
+// Crawler runs a browser crawl. browser.Crawler implements it; tests hand in fakes.
+type Crawler interface {
+	Crawl(ctx context.Context, req Request) (Crawl, error)
+}
+
+// Crawl is everything the browser observed. It is filled as far as the crawl got,
+// even when Crawl returns an error.
+type Crawl struct {
+	Pages     []Page
+	Responses []Response
+	// Stored is the browser's cookie store at the end of each phase.
+	Stored map[string][]StoredCookie
+	// ScriptCookies are cookies in the store that no Set-Cookie header explains.
+	ScriptCookies []ScriptCookie
+	HTTPProof     *HTTPProof
+	Login         *LoginResult
+	Logout        *LogoutResult
+	Errors        []Error
+}
+
+// Page is one document the crawl navigated to.
+type Page struct {
+	URL      string // as linked
+	FinalURL string
+	Status   int
+	Phase    string
+	Depth    int
+	Error    string
+	Hops     []Hop // redirect hops of the navigation, in order
+}
+
+// Hop is one redirect of a navigation.
+type Hop struct {
+	URL      string
+	Status   int
+	Location string
+}
+
+// Response is one network response and the raw headers that matter.
+type Response struct {
+	URL        string
+	PageURL    string // the page whose load caused it
+	Type       string // Document, XHR, Fetch, Script, Image, Other...
+	Status     int
+	Redirect   bool
+	Phase      string
+	Date       time.Time
+	SetCookies []string
+	Blocked    []Blocked
+	HSTS       []string
+}
+
+// Blocked is a Set-Cookie line Chromium refused, with its reasons (CDP names).
+type Blocked struct {
+	Line    string
+	Reasons []string
+}
+
+// StoredCookie is a cookie as the browser keeps it.
+type StoredCookie struct {
+	Name, Value, Domain, Path string
+	Secure, HTTPOnly, Session bool
+	SameSite                  string
+	Expires                   time.Time
+}
+
+// ScriptCookie is a cookie written by script (document.cookie), found by comparing
+// the store with what headers set.
+type ScriptCookie struct {
+	Cookie  StoredCookie
+	PageURL string
+	Phase   string
+}
+
+// HTTPProof records which cookies Chromium attached to a plain-HTTP request to the
+// site, in a context that had not learned HSTS.
+type HTTPProof struct {
+	URL      string
+	Attached []string // cookie names sent
+	Error    string
+}
+
+// LoginResult says how the login went.
+type LoginResult struct {
+	OK         bool
+	FailedStep string
+	Error      string
+	Notes      []string
+	FinalURL   string
+}
+
+// LogoutResult is the store after the logout steps ran.
+type LogoutResult struct {
+	OK    bool
+	Error string
+}
+
+// Error is something that stopped part of the crawl.
+type Error struct {
+	Stage, URL, Message string
+}

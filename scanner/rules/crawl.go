@@ -1,0 +1,309 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/observe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
+)
+
+// browserPolicy are Chromium's own third-party cookie policies: not site defects.
+var browserPolicy = map[string]bool{"UserPreferences": true, "ThirdPartyPhaseout": true, "ThirdPartyBlockedInFirstPartySet": true}
+
+// coveredByParser are block reasons our own rules already explain from the line.
+var coveredByParser = map[string]bool{
+	"SameSiteNoneInsecure": true, "InvalidPrefix": true, "NameValuePairExceedsMaxSize": true,
+	"InvalidDomain": true, "SyntaxError": true, "NoCookieContent": true,
+}
+
+// CrawlFindings judges what the browser saw: every Set-Cookie line of every
+// response, cookies written by script, the proof over plain HTTP, the session
+// across login and logout, HSTS across pages, and the redirects of navigations.
+func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.Time) []result.Finding {
+	var fs []result.Finding
+	loginSet := LoginCookies(c)
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil {
+			continue
+		}
+		blocked := map[string][]string{}
+		for _, b := range r.Blocked {
+			blocked[b.Line] = b.Reasons
+		}
+		for _, line := range r.SetCookies {
+			ck := sc.Parse(line)
+			reasons := blocked[line]
+			if onlyPolicy(reasons) {
+				continue // third-party cookie blocked by Chromium's policy
+			}
+			fs = append(fs, CookieFindings(ck, CookieContext{URL: u, Status: r.Status, Date: r.Date,
+				HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name]})...)
+			if extra := uncovered(reasons); len(extra) > 0 && ck.Ignored == "" {
+				f := newFinding("cookie-rejected-by-browser", low, r.URL,
+					fmt.Sprintf("Chromium refused %q: %s.", ck.Name, strings.Join(extra, ", ")), cookieEvidence(ck, CookieContext{URL: u, Status: r.Status}))
+				f.Cookie = ck.Name
+				fs = append(fs, f)
+			}
+		}
+	}
+	for _, s := range c.ScriptCookies {
+		u, err := url.Parse(s.PageURL)
+		if err != nil {
+			continue
+		}
+		ck := sc.Parse(SyntheticLine(s.Cookie))
+		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: now, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name]}) {
+			f.Detail += " (Written by script on " + s.PageURL + "; script cannot set HttpOnly.)"
+			f.Evidence = "document.cookie wrote " + ck.Name + " (seen in the cookie store after loading " + s.PageURL + ")"
+			fs = append(fs, f)
+		}
+	}
+	fs = append(fs, exposureFindings(c, loginSet)...)
+	fs = append(fs, rotationFindings(c, loginSet)...)
+	fs = append(fs, logoutFindings(c, loginSet)...)
+	fs = append(fs, urlSessionFindings(c)...)
+	fs = append(fs, hstsConsistency(c, target)...)
+	fs = append(fs, navigationFindings(c)...)
+	return Dedupe(fs)
+}
+
+func onlyPolicy(reasons []string) bool {
+	if len(reasons) == 0 {
+		return false
+	}
+	for _, r := range reasons {
+		if !browserPolicy[r] {
+			return false
+		}
+	}
+	return true
+}
+
+func uncovered(reasons []string) []string {
+	var out []string
+	for _, r := range reasons {
+		if !coveredByParser[r] && !browserPolicy[r] && !strings.HasPrefix(r, "SameSite") && !strings.HasPrefix(r, "SchemefulSameSite") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// LoginCookies are the names set or changed by the login responses: the strongest
+// session signal.
+func LoginCookies(c observe.Crawl) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range c.Responses {
+		if r.Phase != observe.Login {
+			continue
+		}
+		for _, line := range r.SetCookies {
+			ck := sc.Parse(line)
+			if ck.Ignored == "" && !ck.Deleted(r.Date) {
+				m[ck.Name] = true
+			}
+		}
+	}
+	return m
+}
+
+// SyntheticLine renders a stored cookie as the Set-Cookie line that would create it,
+// so script cookies go through the same rules as header cookies.
+func SyntheticLine(s observe.StoredCookie) string {
+	var b strings.Builder
+	b.WriteString(s.Name + "=" + s.Value)
+	if s.Path != "" {
+		b.WriteString("; Path=" + s.Path)
+	}
+	if strings.HasPrefix(s.Domain, ".") {
+		b.WriteString("; Domain=" + s.Domain[1:])
+	}
+	if !s.Session && !s.Expires.IsZero() {
+		b.WriteString("; Expires=" + s.Expires.UTC().Format(time.RFC1123))
+	}
+	if s.Secure {
+		b.WriteString("; Secure")
+	}
+	if s.HTTPOnly {
+		b.WriteString("; HttpOnly")
+	}
+	if s.SameSite != "" {
+		b.WriteString("; SameSite=" + s.SameSite)
+	}
+	return b.String()
+}
+
+func exposureFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding {
+	p := c.HTTPProof
+	if p == nil || p.Error != "" {
+		return nil
+	}
+	var fs []result.Finding
+	for _, name := range p.Attached {
+		value := storedValue(c, name)
+		sess, signal := SessionLike(name, value, loginSet[name])
+		sev, kind := low, "cookie"
+		if sess {
+			sev, kind = high, "session-like cookie ("+signal+")"
+		}
+		f := newFinding("cookie-sent-over-http", sev, p.URL,
+			fmt.Sprintf("Chromium attached the %s %q to a plain-HTTP request to %s: anyone on the network path can read it.", kind, name, p.URL),
+			"GET "+p.URL+"\nCookie sent by the browser: "+name+"=…")
+		f.Cookie = name
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+func storedValue(c observe.Crawl, name string) string {
+	for _, phase := range []string{observe.PostLogin, observe.Login, observe.PreLogin} {
+		for _, s := range c.Stored[phase] {
+			if s.Name == name {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}
+
+func hash(v string) [32]byte { return sha256.Sum256([]byte(v)) }
+
+// rotationFindings: a session-like cookie from before login that keeps its value
+// after login, while the login issued no new session cookie.
+func rotationFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding {
+	if c.Login == nil || !c.Login.OK {
+		return nil
+	}
+	after := c.Stored[observe.PostLogin]
+	if after == nil {
+		after = c.Stored[observe.Login]
+	}
+	newSession := false
+	for name := range loginSet {
+		if sess, _ := SessionLike(name, storedValue(c, name), false); sess && !IsRememberMe(name) {
+			newSession = true
+		}
+	}
+	if newSession {
+		return nil
+	}
+	var fs []result.Finding
+	for _, b := range c.Stored[observe.PreLogin] {
+		sess, signal := SessionLike(b.Name, b.Value, false)
+		if !sess || b.Value == "" {
+			continue
+		}
+		for _, a := range after {
+			if a.Name == b.Name && a.Domain == b.Domain && a.Path == b.Path && hash(a.Value) == hash(b.Value) {
+				f := newFinding("session-not-rotated-on-login", high, c.Login.FinalURL,
+					fmt.Sprintf("The session-like cookie %q (%s) has the same value before and after login, and the login issued no new session cookie: an attacker who plants a session id before login owns the session after it (session fixation).", b.Name, signal),
+					fmt.Sprintf("%s before login: %s; after login: %s (values compared by SHA-256)", b.Name, sc.RedactValue(b.Value), sc.RedactValue(a.Value)))
+				f.Cookie = b.Name
+				fs = append(fs, f)
+			}
+		}
+	}
+	return fs
+}
+
+func logoutFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding {
+	if c.Logout == nil || !c.Logout.OK {
+		return nil
+	}
+	var fs []result.Finding
+	for _, b := range c.Stored[observe.PostLogin] {
+		sess, _ := SessionLike(b.Name, b.Value, loginSet[b.Name])
+		if !sess || IsRememberMe(b.Name) {
+			continue
+		}
+		for _, a := range c.Stored["logout"] {
+			if a.Name == b.Name && a.Domain == b.Domain && a.Path == b.Path && hash(a.Value) == hash(b.Value) {
+				f := newFinding("session-cookie-not-cleared-on-logout", low, "",
+					fmt.Sprintf("After logging out, the session cookie %q is still in the browser with the same value. The server may have invalidated it, but the cookie should be expired too.", b.Name),
+					b.Name+"="+sc.RedactValue(b.Value)+" kept after logout")
+				f.Cookie = b.Name
+				fs = append(fs, f)
+			}
+		}
+	}
+	return fs
+}
+
+var sessionInURL = regexp.MustCompile(`(?i)(;jsessionid=|[?&;](phpsessid|jsessionid|sid|sessionid|session_id)=)([^&#;/]+)`)
+
+func urlSessionFindings(c observe.Crawl) []result.Finding {
+	var fs []result.Finding
+	for _, p := range c.Pages {
+		for _, u := range []string{p.URL, p.FinalURL} {
+			if m := sessionInURL.FindStringSubmatch(u); m != nil && len(m[3]) > 8 {
+				fs = append(fs, newFinding("session-id-in-url", medium, u,
+					"A session identifier travels in the URL, where it leaks through logs, history and Referer headers.",
+					strings.Replace(u, m[3], sc.RedactValue(m[3]), 1)))
+			}
+		}
+	}
+	return fs
+}
+
+// hstsConsistency compares the HSTS header of every HTTPS document on the host.
+func hstsConsistency(c observe.Crawl, target *url.URL) []result.Finding {
+	byValue := map[string][]string{}
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || !sameHost(u, target) || r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		v := "(none)"
+		if len(r.HSTS) > 0 {
+			v = r.HSTS[0]
+		}
+		byValue[v] = append(byValue[v], r.URL)
+	}
+	if len(byValue) < 2 {
+		return nil
+	}
+	keys := make([]string, 0, len(byValue))
+	for k := range byValue {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var lines []string
+	for _, k := range keys {
+		lines = append(lines, fmt.Sprintf("%s on %d page(s), e.g. %s", k, len(byValue[k]), byValue[k][0]))
+	}
+	return []result.Finding{newFinding("hsts-inconsistent", low, target.String(),
+		fmt.Sprintf("HTTPS pages of %s send %d different HSTS headers; which protection a visitor gets depends on the page they land on.", target.Hostname(), len(keys)),
+		strings.Join(lines, "\n"))}
+}
+
+// navigationFindings: redirects met while crawling, judged like the probe's.
+func navigationFindings(c observe.Crawl) []result.Finding {
+	var fs []result.Finding
+	for _, p := range c.Pages {
+		for _, h := range p.Hops {
+			from, err1 := url.Parse(h.URL)
+			to, err2 := url.Parse(h.Location)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			to = from.ResolveReference(to)
+			if from.Scheme == "https" && to.Scheme == "http" {
+				fs = append(fs, newFinding("redirect-https-downgrade", high, h.URL,
+					fmt.Sprintf("Following the link %s, %s redirects to %s: from HTTPS back to plain HTTP.", p.URL, h.URL, to), fmt.Sprintf("%d Location: %s", h.Status, h.Location)))
+			}
+		}
+		if strings.Contains(p.Error, "ERR_TOO_MANY_REDIRECTS") {
+			fs = append(fs, newFinding("redirect-loop", medium, p.URL,
+				"Following the link "+p.URL+" never reaches a page: the browser gave up after too many redirects.", p.Error))
+		}
+	}
+	return fs
+}

@@ -1,0 +1,145 @@
+package rules
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/observe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+var crawlNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+func crawlRules(c observe.Crawl) map[string]result.Severity {
+	target, _ := url.Parse("https://app.test/")
+	m := map[string]result.Severity{}
+	for _, f := range CrawlFindings(c, target, false, crawlNow) {
+		if f.Severity > m[f.Rule+"/"+f.Cookie] {
+			m[f.Rule+"/"+f.Cookie] = f.Severity
+		}
+	}
+	return m
+}
+
+func store(kv ...string) []observe.StoredCookie {
+	var out []observe.StoredCookie
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, observe.StoredCookie{Name: kv[i], Value: kv[i+1], Domain: "app.test", Path: "/", Session: true})
+	}
+	return out
+}
+
+func resp(phase, u string, lines ...string) observe.Response {
+	return observe.Response{URL: u, Type: "Document", Status: 200, Phase: phase, Date: crawlNow, SetCookies: lines}
+}
+
+func TestSessionRotation(t *testing.T) {
+	const sid = "0123456789abcdef0123456789abcdef"
+	cases := map[string]struct {
+		c    observe.Crawl
+		fire bool
+	}{
+		"same value, nothing new at login": {observe.Crawl{
+			Login:  &observe.LoginResult{OK: true, FinalURL: "https://app.test/account"},
+			Stored: map[string][]observe.StoredCookie{observe.PreLogin: store("sessionid", sid), observe.PostLogin: store("sessionid", sid)},
+		}, true},
+		"same value, only a remember-me cookie at login": {observe.Crawl{
+			Login:     &observe.LoginResult{OK: true},
+			Responses: []observe.Response{resp(observe.Login, "https://app.test/login", "remember_me=abc; Secure")},
+			Stored:    map[string][]observe.StoredCookie{observe.PreLogin: store("sessionid", sid), observe.PostLogin: store("sessionid", sid, "remember_me", "abc")},
+		}, true},
+		"rotated": {observe.Crawl{
+			Login:  &observe.LoginResult{OK: true},
+			Stored: map[string][]observe.StoredCookie{observe.PreLogin: store("sessionid", sid), observe.PostLogin: store("sessionid", "ffff"+sid[4:])},
+		}, false},
+		"a new auth cookie issued at login": {observe.Crawl{
+			Login:     &observe.LoginResult{OK: true},
+			Responses: []observe.Response{resp(observe.Login, "https://app.test/login", "auth_token=xyz; Secure; HttpOnly")},
+			Stored:    map[string][]observe.StoredCookie{observe.PreLogin: store("sessionid", sid), observe.PostLogin: store("sessionid", sid, "auth_token", "xyz")},
+		}, false},
+		"login failed": {observe.Crawl{
+			Login:  &observe.LoginResult{OK: false},
+			Stored: map[string][]observe.StoredCookie{observe.PreLogin: store("sessionid", sid), observe.PostLogin: store("sessionid", sid)},
+		}, false},
+		"not session-like": {observe.Crawl{
+			Login:  &observe.LoginResult{OK: true},
+			Stored: map[string][]observe.StoredCookie{observe.PreLogin: store("theme", "dark"), observe.PostLogin: store("theme", "dark")},
+		}, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := crawlRules(tc.c)
+			_, fired := got["session-not-rotated-on-login/sessionid"]
+			if fired != tc.fire {
+				t.Errorf("fired %v, want %v: %v", fired, tc.fire, got)
+			}
+		})
+	}
+}
+
+func TestSentOverHTTP(t *testing.T) {
+	c := observe.Crawl{
+		HTTPProof: &observe.HTTPProof{URL: "http://app.test/", Attached: []string{"sessionid", "theme"}},
+		Stored:    map[string][]observe.StoredCookie{observe.PreLogin: store("sessionid", "x", "theme", "dark", "__Host-sid", "y")},
+	}
+	got := crawlRules(c)
+	if got["cookie-sent-over-http/sessionid"] != result.SeverityHigh || got["cookie-sent-over-http/theme"] != result.SeverityLow {
+		t.Errorf("got %v", got)
+	}
+	if _, ok := got["cookie-sent-over-http/__Host-sid"]; ok {
+		t.Error("a cookie not attached must not fire")
+	}
+	c.HTTPProof.Error = "net::ERR_CONNECTION_REFUSED"
+	if got := crawlRules(c); len(got) != 0 {
+		t.Errorf("no proof, no finding: %v", got)
+	}
+}
+
+func TestBlockedCookies(t *testing.T) {
+	r := resp(observe.PreLogin, "https://app.test/", "tp=1; SameSite=None; Secure", "ow=1", "embed=1; SameSite=None")
+	r.Blocked = []observe.Blocked{
+		{Line: "tp=1; SameSite=None; Secure", Reasons: []string{"ThirdPartyPhaseout"}},
+		{Line: "ow=1", Reasons: []string{"OverwriteSecure"}},
+		{Line: "embed=1; SameSite=None", Reasons: []string{"SameSiteNoneInsecure"}},
+	}
+	got := crawlRules(observe.Crawl{Responses: []observe.Response{r}})
+	if _, ok := got["cookie-samesite-none/tp"]; ok {
+		t.Error("a cookie blocked by browser policy is not a site defect")
+	}
+	if got["cookie-rejected-by-browser/ow"] != result.SeverityLow {
+		t.Errorf("OverwriteSecure should be reported: %v", got)
+	}
+	if got["cookie-samesite-none-insecure/embed"] != result.SeverityMedium {
+		t.Errorf("SameSiteNoneInsecure should be explained by its own rule: %v", got)
+	}
+	if _, ok := got["cookie-rejected-by-browser/embed"]; ok {
+		t.Error("covered reasons must not be reported twice")
+	}
+}
+
+func TestHSTSConsistencyAndNavigation(t *testing.T) {
+	a := resp(observe.PreLogin, "https://app.test/")
+	a.HSTS = []string{"max-age=63072000"}
+	b := resp(observe.PreLogin, "https://app.test/b")
+	same := resp(observe.PreLogin, "https://app.test/c")
+	same.HSTS = a.HSTS
+	c := observe.Crawl{Responses: []observe.Response{a, same}}
+	if _, ok := crawlRules(c)["hsts-inconsistent/"]; ok {
+		t.Error("equal headers are consistent")
+	}
+	c.Responses = append(c.Responses, b)
+	if crawlRules(c)["hsts-inconsistent/"] != result.SeverityLow {
+		t.Error("a page without HSTS among pages with it is inconsistent")
+	}
+	c = observe.Crawl{Pages: []observe.Page{
+		{URL: "https://app.test/old", Hops: []observe.Hop{{URL: "https://app.test/old", Status: 301, Location: "http://app.test/new"}}},
+		{URL: "https://app.test/loop", Error: "net::ERR_TOO_MANY_REDIRECTS"},
+		{URL: "https://app.test/fine", Hops: []observe.Hop{{URL: "https://app.test/fine", Status: 302, Location: "/there"}}},
+		{URL: "https://app.test/x;jsessionid=ABCDEF0123456789"},
+	}}
+	got := crawlRules(c)
+	if got["redirect-https-downgrade/"] != result.SeverityHigh || got["redirect-loop/"] != result.SeverityMedium || got["session-id-in-url/"] != result.SeverityMedium {
+		t.Errorf("got %v", got)
+	}
+}
