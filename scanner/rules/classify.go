@@ -25,15 +25,14 @@ var defaultSessionNames = map[string]string{
 // FrameworkDefault reports the framework whose default session cookie name this is.
 func FrameworkDefault(name string) (string, bool) {
 	n := strings.ToLower(name)
+	// A prefix renames nothing: __Host-sessionid is still Django's session.
+	n = strings.TrimPrefix(strings.TrimPrefix(n, "__host-"), "__secure-")
 	if f, ok := defaultSessionNames[n]; ok {
 		return f, true
 	}
 	// Rails: _<app>_session.
 	if strings.HasPrefix(n, "_") && strings.HasSuffix(n, "_session") && len(n) > len("__session") {
 		return "rails", true
-	}
-	if strings.HasPrefix(n, ".aspnetcore.") && !IsCSRF(name) {
-		return "aspnetcore", true
 	}
 	return "", false
 }
@@ -44,8 +43,12 @@ func IsCSRF(name string) bool {
 	return strings.Contains(n, "csrf") || strings.Contains(n, "xsrf") || strings.HasPrefix(n, ".aspnetcore.antiforgery.")
 }
 
-// notSession are well-known cookies whose values look random but hold no session.
-var notSession = []string{"_ga", "_gid", "_gat", "_fbp", "_gcl", "optanon", "cookieconsent", "cookie_consent", "__cf_bm", "_cfuvid", "heroku-session-affinity"}
+// notSession are well-known cookies whose values look random but hold no session:
+// exact names, and prefixes that end in a delimiter (so _gallery_session is not _ga).
+var (
+	notSessionNames    = []string{"_ga", "_gid", "_gat", "_fbp", "_fbc", "cookieconsent", "cookie_consent", "__cf_bm", "_cfuvid", "heroku-session-affinity", "optanonconsent", "optanonalertboxclosed"}
+	notSessionPrefixes = []string{"_ga_", "_gat_", "_gcl_", "_hj", ".aspnetcore.culture", ".aspnetcore.mvc.", ".aspnetcore.correlation."}
+)
 
 var sessionWords = []string{"sess", "sid", "auth", "token", "login", "remember", "jwt"}
 
@@ -57,7 +60,12 @@ func SessionLike(name, value string, setAtLogin bool) (bool, string) {
 		return false, ""
 	}
 	n := strings.ToLower(name)
-	for _, p := range notSession {
+	for _, p := range notSessionNames {
+		if n == p {
+			return false, ""
+		}
+	}
+	for _, p := range notSessionPrefixes {
 		if strings.HasPrefix(n, p) {
 			return false, ""
 		}
@@ -82,10 +90,11 @@ func SessionLike(name, value string, setAtLogin bool) (bool, string) {
 // IsRememberMe reports a long-lived "remember me" cookie, persistent by design.
 func IsRememberMe(name string) bool { return strings.Contains(strings.ToLower(name), "remember") }
 
-// looksRandom is true for values of 24+ characters with high per-character entropy,
-// the shape of generated identifiers.
+// looksRandom is true for values of 16+ characters with high per-character entropy,
+// the shape of generated identifiers. Hex tops out at 4 bits a character, and a
+// random 32-hex id often measures under 3.5, hence the threshold of 3.
 func looksRandom(v string) bool {
-	if len(v) < 24 {
+	if len(v) < 16 {
 		return false
 	}
 	var counts [256]int
@@ -99,5 +108,5 @@ func looksRandom(v string) bool {
 			h -= p * math.Log2(p)
 		}
 	}
-	return h >= 3.5
+	return h >= 3.0
 }

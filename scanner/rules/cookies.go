@@ -101,8 +101,8 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 			sev = low
 		}
 		add("cookie-missing-samesite", sev, fmt.Sprintf("The %s %s has no SameSite attribute. Chromium treats it as Lax; Firefox and Safari send it on cross-site requests.", kind, name))
-	case c.Has(sc.CodeSameSiteInvalid):
-		add("cookie-samesite-invalid", low, fmt.Sprintf("SameSite=%q is not Strict, Lax or None; browsers ignore it and apply their default.", c.SameSiteRaw))
+	case c.SameSite == "" && c.Has(sc.CodeSameSiteInvalid):
+		add("cookie-samesite-invalid", low, problemDetail(c, sc.CodeSameSiteInvalid)+"; browsers ignore it and apply their default (Lax in Chromium, none elsewhere).")
 	case c.SameSite == "None" && c.Secure:
 		add("cookie-samesite-none", info, fmt.Sprintf("%s is sent on every cross-site request (SameSite=None). Legitimate for SSO and embeds; otherwise use Lax.", name))
 	}
@@ -118,14 +118,15 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 		add("cookie-domain-invalid", low, fmt.Sprintf("Domain=%s does not fit the host %s; browsers reject %s.", c.Domain, host, name))
 	}
 	if life := c.Lifetime(cc.Date); life != nil && *life > 0 {
-		d := time.Duration(*life) * time.Second
+		// Compare seconds, not time.Duration: "forever" dates overflow a Duration.
+		const day = 86400
 		if sessionLike {
 			sev := info
 			switch {
 			case IsRememberMe(c.Name):
-			case d > 7*24*time.Hour:
+			case *life > 7*day:
 				sev = medium
-			case d > 24*time.Hour:
+			case *life > day:
 				sev = low
 			}
 			detail := fmt.Sprintf("The %s %s is stored on disk for %s instead of ending with the browser session.", kind, name, humanSeconds(uint64(*life)))
@@ -134,7 +135,7 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 			}
 			add("session-cookie-persistent", sev, detail)
 		}
-		if d > 400*24*time.Hour {
+		if *life > 400*day {
 			add("cookie-lifetime-over-400d", info, fmt.Sprintf("%s asks to live %s; browsers cap cookie lifetimes at 400 days.", name, humanSeconds(uint64(*life))))
 		}
 	}
@@ -148,7 +149,7 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 		add("cookie-too-large", low, problemDetail(c, sc.CodeAttributeTooLong)+".")
 	}
 	if sessionLike {
-		if !strings.HasPrefix(c.Name, sc.PrefixHost) {
+		if c.Prefix() != sc.PrefixHost {
 			add("session-cookie-no-host-prefix", info, fmt.Sprintf("%s is not named __Host-…; a subdomain or a man-in-the-middle on HTTP could plant a cookie of the same name.", name))
 		}
 		if fw, ok := FrameworkDefault(c.Name); ok {

@@ -82,10 +82,12 @@ func Preload(o Observation, f hsts.Fields) (bool, []hsts.Reason) {
 func hstsFindings(o Observation) []result.Finding {
 	var fs []result.Finding
 	// HSTS on plain HTTP is ignored by browsers.
-	for _, h := range o.HTTP.Hops {
-		if !h.IsHTTPS() && len(h.HSTS) > 0 {
-			fs = append(fs, newFinding("hsts-on-http", info, h.URL.String(),
-				"A plain-HTTP response carries Strict-Transport-Security; browsers ignore it there, so it protects nothing.", hstsEvidence(h)))
+	for _, ch := range []probe.Chain{o.HTTP, o.HTTPS} {
+		for _, h := range ch.Hops {
+			if !h.IsHTTPS() && h.Status != 0 && len(h.HSTS) > 0 {
+				fs = append(fs, newFinding("hsts-on-http", info, h.URL.String(),
+					"A plain-HTTP response carries Strict-Transport-Security; browsers ignore it there, so it protects nothing.", hstsEvidence(h)))
+			}
 		}
 	}
 	// Several fields on any HTTPS response: browsers use the first.
