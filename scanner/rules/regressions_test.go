@@ -55,4 +55,3 @@ func TestCookieRegressions(t *testing.T) {
 		})
 	}
 }
-
