@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
@@ -41,7 +43,18 @@ type scanOptions struct {
 	Cookies     []string
 	ShowValues  bool
 	Quiet       bool
-	formatSet   bool
+
+	// Browser.
+	MaxPages     int
+	Depth        int
+	Include      []string
+	Exclude      []string
+	Login        string
+	FollowLogout bool
+	Chrome       string
+	BrowserURL   string
+	PageTimeout  time.Duration
+	formatSet    bool
 
 	// Resolved by validate.
 	targets []*url.URL
@@ -51,6 +64,7 @@ type scanOptions struct {
 	failOn  result.Severity // 0: never fail
 	format  report.Format
 	outputs []output
+	login   *loginflow.Flow
 
 	// now and dial are seams for tests.
 	now  func() time.Time
@@ -115,6 +129,17 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.StringArrayVar(&opts.Cookies, "cookie", nil, "send this cookie to the target host (\"name=value\", repeatable)")
 	f.BoolVar(&opts.ShowValues, "show-values", false, "include cookie values in reports (they are redacted by default)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
+	f.IntVar(&opts.MaxPages, "max-pages", 20, "browser: crawl at most this many pages")
+	f.IntVar(&opts.Depth, "depth", 2, "browser: follow links this many clicks deep from the start page")
+	f.StringArrayVar(&opts.Include, "include", nil, "browser: crawl only URLs matching this `REGEX` (repeatable)")
+	f.StringArrayVar(&opts.Exclude, "exclude", nil, "browser: never crawl URLs matching this `REGEX` (repeatable)")
+	f.StringVar(&opts.Login, "login", "", "browser: log in with this flow `FILE` (YAML steps or a DevTools Recorder JSON export); ${VAR} is read from the environment")
+	f.BoolVar(&opts.FollowLogout, "follow-logout", false, "browser: also follow links that look like logout")
+	f.StringVar(&opts.Chrome, "chrome", "", "browser: Chromium executable `PATH` (default: chromium on PATH)")
+	f.StringVar(&opts.BrowserURL, "browser-url", "", "browser: attach to a running browser at this ws:// `URL` instead of starting one")
+	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load")
+	cmd.MarkFlagsMutuallyExclusive("chrome", "browser-url")
+	_ = cmd.MarkFlagFilename("login", "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical", "none"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("ca-cert", "pem", "crt")
@@ -193,6 +218,29 @@ func (o *scanOptions) validate() error {
 			return fmt.Errorf("--cookie %q: write it as name=value", c)
 		}
 		o.header.Add("Cookie", c)
+	}
+	for _, re := range append(append([]string{}, o.Include...), o.Exclude...) {
+		if _, err := regexp.Compile(re); err != nil {
+			return fmt.Errorf("--include/--exclude %q is not a valid regular expression: %v", re, err)
+		}
+	}
+	if o.MaxPages < 1 || o.Depth < 0 {
+		return errors.New("--max-pages must be at least 1 and --depth at least 0")
+	}
+	if o.BrowserURL != "" {
+		if u, err := url.Parse(o.BrowserURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http") {
+			return fmt.Errorf("--browser-url %q: give the browser's DevTools address, e.g. ws://127.0.0.1:9222/devtools/browser/<id>", o.BrowserURL)
+		}
+	}
+	if o.Login != "" {
+		if o.NoBrowser {
+			return errors.New("--login needs the browser: drop --no-browser")
+		}
+		f, err := loginflow.Load(o.Login, nil)
+		if err != nil {
+			return err
+		}
+		o.login = &f
 	}
 	if o.Timeout <= 0 {
 		return errors.New("--timeout must be positive, for example 15s")

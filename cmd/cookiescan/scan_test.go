@@ -90,7 +90,7 @@ func TestScanExitCodes(t *testing.T) {
 	if rep.SchemaVersion != "1" || rep.Grade != "A+" {
 		t.Errorf("scan.json: schema %q grade %q", rep.SchemaVersion, rep.Grade)
 	}
-	for _, field := range []string{`"findings": []`, `"errors": []`, `"pages": [`} {
+	for _, field := range []string{`"findings": [`, `"errors": []`, `"pages": [`, `"cookies": [`} {
 		if !bytes.Contains(data, []byte(field)) {
 			t.Errorf("scan.json lacks %s", field)
 		}
