@@ -1,0 +1,183 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cookiescan/cookiescan/fixtures"
+)
+
+// One browser and one demo site for the whole test binary, as chromedp's own
+// tests do; each test opens its own Session. The site switches profiles, so
+// tests that use it take siteMu and do not run in parallel.
+var (
+	shared     *Browser
+	site       *fixtures.Site
+	siteMu     sync.Mutex
+	skipReason string
+)
+
+// testRules maps the demo site's names (and one name Chromium would upgrade
+// to https, see TestNoHTTPSUpgrade) to loopback. .test names are not
+// "potentially trustworthy" as localhost and 127.0.0.1 are, so Secure-cookie
+// behaviour is the real one.
+const testRules = "MAP *.test 127.0.0.1, MAP upgrade-probe.com 127.0.0.1"
+
+const testPageTimeout = 4 * time.Second
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) (code int) {
+	if _, err := findExec(""); err != nil {
+		skipReason = err.Error()
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "browser-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	site, err = fixtures.Start(fixtures.Options{Profile: "hardened", Dir: dir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start fixtures:", err)
+		return 1
+	}
+	defer site.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	shared, err = Start(ctx, Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() {
+		if err := shared.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close browser:", err)
+			code = 1
+		}
+	}()
+	return m.Run()
+}
+
+// session opens a session on the shared browser, closed with the test.
+func session(t *testing.T) *Session {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	s, err := shared.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close session: %v", err)
+		}
+	})
+	return s
+}
+
+// useProfile switches the shared site to profile for the rest of the test.
+func useProfile(t *testing.T, profile string) {
+	t.Helper()
+	siteMu.Lock()
+	t.Cleanup(siteMu.Unlock)
+	if err := site.SetProfile(profile); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStartNotFound(t *testing.T) {
+	_, err := Start(t.Context(), Options{ExecPath: filepath.Join(t.TempDir(), "chromium")})
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing ExecPath: err = %v, want ErrNotFound", err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, err = Start(t.Context(), Options{})
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "apt-get install -y chromium") {
+		t.Fatalf("empty PATH: err = %v, want ErrNotFound naming apt-get install -y chromium", err)
+	}
+}
+
+// TestCloseLeavesNoProcess starts a browser of its own, because closing is
+// what it tests.
+func TestCloseLeavesNoProcess(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skipf("no /proc to inspect processes: %v", err)
+	}
+	b, err := Start(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, dir := b.pid(), b.dir
+	s, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Visit(t.Context(), "data:text/html,<p>hi"); err != nil {
+		t.Fatal(err)
+	}
+	// The browser, its zygotes, renderers, GPU and network processes, and
+	// crashpad's handler (a child of init, not of the browser).
+	if n := len(processesUsing(dir)); n < 4 {
+		t.Fatalf("%d processes mention %s before Close, want the browser and its helpers", n, dir)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("browser process %d still exists after Close (kill 0: %v)", pid, err)
+	}
+	if pids := processesUsing(dir); len(pids) != 0 {
+		t.Errorf("processes %v still mention %s after Close", pids, dir)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s still there after Close (%v)", dir, err)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestBrowserCrash: a browser that dies is a browser error, not an
+// unreachable site, and Close still cleans up.
+func TestBrowserCrash(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	b, err := Start(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(b.pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Visit(t.Context(), "data:text/html,<p>hi")
+	if err == nil || errors.Is(err, ErrPageLoad) {
+		t.Errorf("Visit after a crash: err = %v, want a browser error", err)
+	}
+	t.Logf("Visit after a crash: %v", err)
+	b.Close()
+	if pids := processesUsing(b.dir); len(pids) != 0 {
+		t.Errorf("processes %v survive the crashed browser", pids)
+	}
+}

@@ -1,0 +1,297 @@
+package browser
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+)
+
+// Visit is what one navigation showed.
+type Visit struct {
+	URL      string // as asked
+	FinalURL string // of the last main-frame document (or the last one tried)
+	Status   int    // of that document; 0 when none arrived
+	// Responses holds every response of the visit in arrival order: redirect
+	// hops, the documents, subresources, XHR and fetch.
+	Responses []Response
+	Links     []string // absolute hrefs of <a> on the final document
+	Error     string   // why the page did not load (net::ERR_…), "" on success
+}
+
+// Response is one HTTP response, one hop of a redirect chain included.
+type Response struct {
+	RequestID string // shared by every hop of a redirect chain
+	URL       string
+	Type      string // Document, XHR, Fetch, Script, Stylesheet, Image, Other…
+	Status    int
+	Redirect  bool // a 3xx hop (or Chromium's internal 307) of a chain
+	MainFrame bool // a document of the top-level frame, not of an iframe
+	// SetCookies holds the raw Set-Cookie lines as received, one per cookie;
+	// only Network.responseReceivedExtraInfo carries them reliably.
+	SetCookies []string
+	Blocked    []BlockedCookie   // lines Chromium refused to store
+	HSTS       []string          // Strict-Transport-Security fields as received
+	Headers    map[string]string // lower-cased names; repeated fields joined by "\n"
+}
+
+// BlockedCookie is a Set-Cookie line Chromium refused, with the protocol's
+// reason names (SameSiteNoneInsecure, InvalidPrefix, SecureOnly…).
+type BlockedCookie struct {
+	Line    string
+	Reasons []string
+}
+
+// recorder turns one visit's protocol events into Responses. It runs inside
+// chromedp's read loop (see Listen), so onEvent only updates state under a
+// lock and never calls the browser.
+//
+// Correlation is by requestId, buffered both ways: a redirect chain keeps one
+// requestId; each hop's response comes as RedirectResponse of the next
+// requestWillBeSent (the last as responseReceived); each hop that has raw
+// headers gets one responseReceivedExtraInfo, in hop order, but that event may
+// come before or after the hop it belongs to. So the n-th ExtraInfo of a
+// request belongs to its n-th hop that announced one (hasExtraInfo).
+type recorder struct {
+	mainFrame string
+
+	mu        sync.Mutex
+	responses []*Response
+	reqs      map[string]*request
+	order     []string // request ids, first seen first
+	inflight  map[string]bool
+	lastEvent time.Time
+	loaded    map[string]bool // loader ids whose main-frame "load" fired
+	rejected  []certNote      // certificate errors cancelled during the visit
+	changed   chan struct{}   // poked after each event; capacity 1
+}
+
+type request struct {
+	url       string // latest URL of the chain
+	typ       string
+	mainFrame bool
+	awaiting  []*Response // hops that announced an ExtraInfo not yet matched
+	extras    []*network.EventResponseReceivedExtraInfo
+}
+
+type certNote struct{ url, text string }
+
+func newRecorder(mainFrame string) *recorder {
+	return &recorder{
+		mainFrame: mainFrame,
+		reqs:      map[string]*request{},
+		inflight:  map[string]bool{},
+		loaded:    map[string]bool{},
+		lastEvent: time.Now(),
+		changed:   make(chan struct{}, 1),
+	}
+}
+
+func (r *recorder) onEvent(ev any) {
+	r.mu.Lock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		q := r.request(string(ev.RequestID))
+		if q.typ == "" {
+			q.typ = string(ev.Type)
+		}
+		if ev.Type == network.ResourceTypeDocument && string(ev.FrameID) == r.mainFrame {
+			q.mainFrame = true
+		}
+		if ev.RedirectResponse != nil {
+			hop := r.add(string(ev.RequestID), q, ev.RedirectResponse)
+			hop.Redirect = true
+			if ev.RedirectHasExtraInfo {
+				q.awaiting = append(q.awaiting, hop)
+			}
+		}
+		if ev.Request != nil {
+			q.url = ev.Request.URL
+		}
+		r.inflight[string(ev.RequestID)] = true
+		q.match()
+	case *network.EventResponseReceived:
+		q := r.reqs[string(ev.RequestID)]
+		if q == nil || q.url == "" {
+			break // a request of the page before this visit
+		}
+		if ev.Type != "" {
+			q.typ = string(ev.Type)
+		}
+		hop := r.add(string(ev.RequestID), q, ev.Response)
+		if ev.HasExtraInfo {
+			q.awaiting = append(q.awaiting, hop)
+		}
+		q.match()
+	case *network.EventResponseReceivedExtraInfo:
+		q := r.request(string(ev.RequestID))
+		q.extras = append(q.extras, ev)
+		q.match()
+	case *network.EventLoadingFinished:
+		delete(r.inflight, string(ev.RequestID))
+	case *network.EventLoadingFailed:
+		delete(r.inflight, string(ev.RequestID))
+	case *page.EventLifecycleEvent:
+		if string(ev.FrameID) == r.mainFrame && ev.Name == "load" {
+			r.loaded[string(ev.LoaderID)] = true
+		}
+	default:
+		r.mu.Unlock()
+		return
+	}
+	r.lastEvent = time.Now()
+	r.mu.Unlock()
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) request(id string) *request {
+	q := r.reqs[id]
+	if q == nil {
+		q = &request{}
+		r.reqs[id] = q
+		r.order = append(r.order, id)
+	}
+	return q
+}
+
+// add appends a hop's response; raw headers may still come from ExtraInfo.
+func (r *recorder) add(id string, q *request, resp *network.Response) *Response {
+	if resp == nil {
+		resp = &network.Response{}
+	}
+	h := &Response{
+		RequestID: id,
+		URL:       resp.URL,
+		Type:      q.typ,
+		Status:    int(resp.Status),
+		MainFrame: q.mainFrame,
+		Headers:   map[string]string{},
+	}
+	mergeHeaders(h, resp.Headers)
+	r.responses = append(r.responses, h)
+	return h
+}
+
+// match pairs hops and ExtraInfo events in order.
+func (q *request) match() {
+	for len(q.awaiting) > 0 && len(q.extras) > 0 {
+		applyExtra(q.awaiting[0], q.extras[0])
+		q.awaiting, q.extras = q.awaiting[1:], q.extras[1:]
+	}
+}
+
+// applyExtra adds the raw headers and the refused cookies of ei to h.
+func applyExtra(h *Response, ei *network.EventResponseReceivedExtraInfo) {
+	mergeHeaders(h, ei.Headers)
+	for _, b := range ei.BlockedCookies {
+		bc := BlockedCookie{Line: b.CookieLine}
+		for _, reason := range b.BlockedReasons {
+			bc.Reasons = append(bc.Reasons, string(reason))
+		}
+		h.Blocked = append(h.Blocked, bc)
+	}
+}
+
+// mergeHeaders overlays hdr (raw headers win, as they come last) and derives
+// the Set-Cookie and HSTS lists from the result.
+func mergeHeaders(h *Response, hdr network.Headers) {
+	for k, v := range hdr {
+		s, ok := v.(string)
+		if !ok {
+			s = fmt.Sprint(v)
+		}
+		h.Headers[strings.ToLower(k)] = s
+	}
+	h.SetCookies = splitLines(h.Headers["set-cookie"])
+	h.HSTS = splitLines(h.Headers["strict-transport-security"])
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimRight(l, "\r"); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// rejectCert notes a certificate error the session cancelled.
+func (r *recorder) rejectCert(url, text string) {
+	r.mu.Lock()
+	r.rejected = append(r.rejected, certNote{url, text})
+	r.mu.Unlock()
+}
+
+// state reports whether the main frame's load fired for loaderID and whether
+// the network has been quiet for quiet.
+func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.loaded[loaderID], len(r.inflight) == 0 && time.Since(r.lastEvent) >= quiet
+}
+
+// certError is the reason a main-frame request was refused for its
+// certificate, "" if none was.
+func (r *recorder) certError() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.rejected {
+		for _, q := range r.reqs {
+			if q.mainFrame && q.url == n.url {
+				return n.text
+			}
+		}
+	}
+	return ""
+}
+
+// fill copies what was recorded into v.
+func (r *recorder) fill(v *Visit) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// ExtraInfo that never met its hop (the hop never arrived, e.g. the load
+	// was cut off) still carries Set-Cookie evidence: keep it as a response.
+	for _, id := range r.order {
+		q := r.reqs[id]
+		for _, ei := range q.extras {
+			if q.url == "" {
+				continue
+			}
+			h := &Response{RequestID: id, URL: q.url, Type: q.typ, Status: int(ei.StatusCode),
+				Redirect: ei.StatusCode >= 300 && ei.StatusCode < 400, MainFrame: q.mainFrame, Headers: map[string]string{}}
+			applyExtra(h, ei)
+			r.responses = append(r.responses, h)
+		}
+		q.extras = nil
+	}
+	v.Responses = make([]Response, 0, len(r.responses))
+	for _, h := range r.responses {
+		c := *h
+		c.Headers = make(map[string]string, len(h.Headers))
+		for k, val := range h.Headers {
+			c.Headers[k] = val
+		}
+		v.Responses = append(v.Responses, c)
+		if c.MainFrame && !c.Redirect {
+			v.FinalURL, v.Status = c.URL, c.Status
+		}
+	}
+	if v.FinalURL == "" {
+		// Nothing arrived for the page: report the last URL it tried.
+		for _, id := range r.order {
+			if q := r.reqs[id]; q.mainFrame && q.url != "" {
+				v.FinalURL = q.url
+			}
+		}
+	}
+}
