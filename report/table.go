@@ -49,6 +49,9 @@ func (t *TableWriter) paint(code, s string) string {
 
 func (t *TableWriter) one(w io.Writer, r result.Report) error {
 	fmt.Fprintf(w, "%s  grade %s (%d/100)  %s\n", t.paint(ansiBold, r.Target), t.paint(ansiBold, r.Grade), r.Score, countLine(r.Findings))
+	for _, fw := range r.Frameworks {
+		fmt.Fprintf(w, "stack: %s (%s)\n", fw.Label, clean(strings.Join(fw.Evidence, ", ")))
+	}
 
 	fmt.Fprintln(w, "\nRedirect from HTTP")
 	if err := t.chain(w, r.Redirect); err != nil {
@@ -75,7 +78,7 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 	fmt.Fprintln(w, "\nFindings")
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "  none")
-	} else if err := t.findings(w, r.Findings); err != nil {
+	} else if err := t.findings(w, r); err != nil {
 		return err
 	}
 	if len(r.Errors) > 0 {
@@ -84,6 +87,7 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 			fmt.Fprintf(w, "  [%s] %s: %s\n", e.Stage, clean(e.URL), clean(e.Message))
 		}
 	}
+	fmt.Fprintln(w, "\n"+clean(Verdict(r)))
 	return nil
 }
 
@@ -147,7 +151,8 @@ func (t *TableWriter) cookies(w io.Writer, cs []result.Cookie) error {
 	return tb.Render()
 }
 
-func (t *TableWriter) findings(w io.Writer, fs []result.Finding) error {
+func (t *TableWriter) findings(w io.Writer, r result.Report) error {
+	fs := r.Findings
 	tb := t.newTable(w)
 	tb.Header("Severity", "Rule", "Where", "What")
 	for _, f := range fs {
@@ -165,15 +170,15 @@ func (t *TableWriter) findings(w io.Writer, fs []result.Finding) error {
 	fmt.Fprintln(w, "\nFixes")
 	seen := map[string]bool{}
 	for _, f := range fs {
-		if seen[f.Rule] || f.Severity < result.SeverityLow {
+		key := f.Rule + "\x00" + f.Remediation.Fix
+		if seen[key] || f.Severity < result.SeverityLow {
 			continue
 		}
-		seen[f.Rule] = true
-		fix := f.Remediation.Generic
+		seen[key] = true
+		fmt.Fprintf(w, "  %-10s %s: %s\n", t.paint(severityColor[f.Severity], f.Severity.String()), f.Rule, f.Remediation.Generic)
 		if f.Remediation.Fix != "" {
-			fix = f.Remediation.Framework + ": " + f.Remediation.Fix
+			fmt.Fprintf(w, "  %-10s %s: %s\n", "", FrameworkLabel(r, f.Remediation.Framework), f.Remediation.Fix)
 		}
-		fmt.Fprintf(w, "  %-10s %s: %s\n", t.paint(severityColor[f.Severity], f.Severity.String()), f.Rule, fix)
 	}
 	return nil
 }

@@ -91,6 +91,8 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		browserErr = crawl(ctx, &rep, opts, obs, obs.Now)
 	}
 	rep.Findings = sortFindings(rules.Dedupe(rep.Findings))
+	rep.Frameworks = detectFrameworks(rep, obs)
+	rules.Remediate(rep.Findings, rep.Frameworks)
 	rep.Score = rules.Score(rep.Findings)
 	rep.Grade = rules.Grade(rep.Score)
 	rep.DurationMs = now().Sub(started).Milliseconds()
@@ -183,6 +185,28 @@ func fill(rep *result.Report, obs rules.Observation, opts Options) {
 	if page, ok := rules.Page(obs); ok {
 		rep.Pages = append(rep.Pages, result.Page{URL: page.URL.String(), Status: page.Status, Phase: result.PhasePreLogin})
 	}
+}
+
+// detectFrameworks reads the stack from the cookie names and every response header
+// the probe saw.
+func detectFrameworks(rep result.Report, obs rules.Observation) []result.Framework {
+	names := make([]string, 0, len(rep.Cookies))
+	for _, c := range rep.Cookies {
+		names = append(names, c.Name)
+	}
+	var headers []http.Header
+	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {
+		for _, h := range ch.Hops {
+			if h.Status != 0 {
+				headers = append(headers, h.Header)
+			}
+		}
+	}
+	fws := rules.DetectFrameworks(names, headers)
+	if fws == nil {
+		fws = []result.Framework{}
+	}
+	return fws
 }
 
 func reasonStrings(rs []hsts.Reason) []string {

@@ -23,6 +23,7 @@ type Report struct {
 	TLS           TLS         `json:"tls"`
 	Pages         []Page      `json:"pages"`
 	Cookies       []Cookie    `json:"cookies"`
+	Frameworks    []Framework `json:"frameworks"`
 	Findings      []Finding   `json:"findings"`
 	Errors        []ScanError `json:"errors"`
 }
@@ -120,6 +121,14 @@ type Cookie struct {
 	Raw            string   `json:"raw"`
 }
 
+// Framework is a stack detected from cookie names and response headers, with the
+// evidence that matched; it picks the fix lines of findings.
+type Framework struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Evidence []string `json:"evidence"`
+}
+
 // Finding is one rule that fired, with its evidence.
 type Finding struct {
 	Rule        string      `json:"rule"`
@@ -127,6 +136,7 @@ type Finding struct {
 	Title       string      `json:"title"`
 	Detail      string      `json:"detail"`
 	Cookie      string      `json:"cookie,omitempty"`
+	CookieClass string      `json:"cookieClass,omitempty"` // session, csrf or other
 	URL         string      `json:"url"`
 	Evidence    string      `json:"evidence"`
 	Remediation Remediation `json:"remediation"`
@@ -167,6 +177,7 @@ func New(target string, startedAt time.Time, version string) Report {
 		HSTS:          HSTS{Responses: []HSTSResponse{}, PreloadReasons: []string{}},
 		Pages:         []Page{},
 		Cookies:       []Cookie{},
+		Frameworks:    []Framework{},
 		Findings:      []Finding{},
 		Errors:        []ScanError{},
 	}

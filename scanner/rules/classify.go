@@ -110,3 +110,14 @@ func looksRandom(v string) bool {
 	}
 	return h >= 3.0
 }
+
+// Class is the cookie class findings carry: "session", "csrf" or "other".
+func Class(name, value string, setAtLogin bool) string {
+	if sess, _ := SessionLike(name, value, setAtLogin); sess {
+		return "session"
+	}
+	if IsCSRF(name) {
+		return "csrf"
+	}
+	return "other"
+}

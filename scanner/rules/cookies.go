@@ -33,13 +33,14 @@ func cookieEvidence(c sc.Cookie, cc CookieContext) string {
 // CookieFindings judges one Set-Cookie line.
 func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 	var fs []result.Finding
-	add := func(id string, sev result.Severity, detail string) {
-		f := newFinding(id, sev, cc.URL.String(), detail, cookieEvidence(c, cc))
-		f.Cookie = c.Name
-		fs = append(fs, f)
-	}
 	sessionLike, signal := SessionLike(c.Name, c.Value, cc.SetAtLogin)
 	csrf := IsCSRF(c.Name)
+	class := Class(c.Name, c.Value, cc.SetAtLogin)
+	add := func(id string, sev result.Severity, detail string) {
+		f := newFinding(id, sev, cc.URL.String(), detail, cookieEvidence(c, cc))
+		f.Cookie, f.CookieClass = c.Name, class
+		fs = append(fs, f)
+	}
 	kind := "cookie"
 	if sessionLike {
 		kind = "session-like cookie (" + signal + ")"

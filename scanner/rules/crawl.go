@@ -49,7 +49,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 			if extra := uncovered(reasons); len(extra) > 0 && ck.Ignored == "" {
 				f := newFinding("cookie-rejected-by-browser", low, r.URL,
 					fmt.Sprintf("Chromium refused %q: %s.", ck.Name, strings.Join(extra, ", ")), cookieEvidence(ck, CookieContext{URL: u, Status: r.Status}))
-				f.Cookie = ck.Name
+				f.Cookie, f.CookieClass = ck.Name, Class(ck.Name, ck.Value, loginSet[ck.Name])
 				fs = append(fs, f)
 			}
 		}
@@ -157,7 +157,7 @@ func exposureFindings(c observe.Crawl, loginSet map[string]bool) []result.Findin
 		f := newFinding("cookie-sent-over-http", sev, p.URL,
 			fmt.Sprintf("Chromium attached the %s %q to a plain-HTTP request to %s: anyone on the network path can read it.", kind, name, p.URL),
 			"GET "+p.URL+"\nCookie sent by the browser: "+name+"=…")
-		f.Cookie = name
+		f.Cookie, f.CookieClass = name, Class(name, value, loginSet[name])
 		fs = append(fs, f)
 	}
 	return fs
@@ -206,7 +206,7 @@ func rotationFindings(c observe.Crawl, loginSet map[string]bool) []result.Findin
 				f := newFinding("session-not-rotated-on-login", high, c.Login.FinalURL,
 					fmt.Sprintf("The session-like cookie %q (%s) has the same value before and after login, and the login issued no new session cookie: an attacker who plants a session id before login owns the session after it (session fixation).", b.Name, signal),
 					fmt.Sprintf("%s before login: %s; after login: %s (values compared by SHA-256)", b.Name, sc.RedactValue(b.Value), sc.RedactValue(a.Value)))
-				f.Cookie = b.Name
+				f.Cookie, f.CookieClass = b.Name, "session"
 				fs = append(fs, f)
 			}
 		}
@@ -229,7 +229,7 @@ func logoutFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding 
 				f := newFinding("session-cookie-not-cleared-on-logout", low, "",
 					fmt.Sprintf("After logging out, the session cookie %q is still in the browser with the same value. The server may have invalidated it, but the cookie should be expired too.", b.Name),
 					b.Name+"="+sc.RedactValue(b.Value)+" kept after logout")
-				f.Cookie = b.Name
+				f.Cookie, f.CookieClass = b.Name, "session"
 				fs = append(fs, f)
 			}
 		}

@@ -1,0 +1,97 @@
+package rules
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// frameworkLabels are the display names; the keys are the IDs used in reports.
+var frameworkLabels = map[string]string{
+	"django": "Django", "express": "Express", "rails": "Rails", "spring": "Spring Boot",
+	"aspnetcore": "ASP.NET Core", "laravel": "Laravel", "php": "PHP", "flask": "Flask",
+	"nginx": "nginx", "apache": "Apache",
+}
+
+// appFrameworks come before web servers: their settings fix cookies at the source.
+var frameworkOrder = []string{"django", "rails", "laravel", "express", "spring", "aspnetcore", "flask", "php", "nginx", "apache"}
+
+// DetectFrameworks names the stacks behind a site from the cookie names it sets and
+// the headers of its responses, strongest first.
+func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Framework {
+	ev := map[string][]string{}
+	note := func(fw, why string) {
+		for _, e := range ev[fw] {
+			if e == why {
+				return
+			}
+		}
+		ev[fw] = append(ev[fw], why)
+	}
+	for _, name := range cookieNames {
+		n := strings.ToLower(name)
+		switch {
+		case n == "csrftoken" || n == "django_language":
+			note("django", "cookie "+name)
+		case n == "xsrf-token" && hasCookie(cookieNames, "laravel_session"):
+			note("laravel", "cookie "+name)
+		case strings.HasPrefix(n, ".aspnetcore.") || n == "asp.net_sessionid" || n == ".aspxauth":
+			note("aspnetcore", "cookie "+name)
+		case strings.HasPrefix(n, "remember_web_"):
+			note("laravel", "cookie "+name)
+		}
+		if fw, ok := FrameworkDefault(name); ok && fw != "flask" {
+			note(fw, "cookie "+name)
+		}
+	}
+	for _, h := range headers {
+		powered := strings.ToLower(h.Get("X-Powered-By"))
+		server := strings.ToLower(h.Get("Server"))
+		switch {
+		case strings.Contains(powered, "express"):
+			note("express", "X-Powered-By: "+h.Get("X-Powered-By"))
+		case strings.Contains(powered, "php"):
+			note("php", "X-Powered-By: "+h.Get("X-Powered-By"))
+		case strings.Contains(powered, "asp.net"):
+			note("aspnetcore", "X-Powered-By: "+h.Get("X-Powered-By"))
+		}
+		if h.Get("X-Runtime") != "" && h.Get("X-Request-Id") != "" {
+			note("rails", "X-Runtime and X-Request-Id headers")
+		}
+		switch {
+		case strings.HasPrefix(server, "nginx"):
+			note("nginx", "Server: "+h.Get("Server"))
+		case strings.HasPrefix(server, "apache"):
+			note("apache", "Server: "+h.Get("Server"))
+		case strings.HasPrefix(server, "kestrel"):
+			note("aspnetcore", "Server: "+h.Get("Server"))
+		case strings.Contains(server, "wsgiserver") || strings.Contains(server, "gunicorn"):
+			if _, ok := ev["django"]; !ok {
+				note("flask", "Server: "+h.Get("Server")) // a Python WSGI app; Django is told apart by its cookies
+			}
+		}
+	}
+	// Laravel sets PHPSESSID-free sessions; a laravel_session makes "php" redundant.
+	if _, ok := ev["laravel"]; ok {
+		delete(ev, "php")
+	}
+	var out []result.Framework
+	for _, fw := range frameworkOrder {
+		if e, ok := ev[fw]; ok {
+			sort.Strings(e)
+			out = append(out, result.Framework{Name: fw, Label: frameworkLabels[fw], Evidence: e})
+		}
+	}
+	return out
+}
+
+func hasCookie(names []string, want string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, want) {
+			return true
+		}
+	}
+	return false
+}

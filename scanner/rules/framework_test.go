@@ -1,0 +1,70 @@
+package rules
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+func TestDetectFrameworks(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	cases := map[string]struct {
+		cookies []string
+		headers []http.Header
+		want    string // framework IDs, strongest first
+	}{
+		"django":              {[]string{"csrftoken", "sessionid"}, nil, "django"},
+		"django behind nginx": {[]string{"sessionid"}, []http.Header{h("Server", "nginx/1.22.1")}, "django,nginx"},
+		"express":             {[]string{"connect.sid"}, []http.Header{h("X-Powered-By", "Express")}, "express"},
+		"rails":               {[]string{"_shop_session"}, []http.Header{h("X-Runtime", "0.01", "X-Request-Id", "x")}, "rails"},
+		"laravel not php":     {[]string{"laravel_session", "XSRF-TOKEN"}, []http.Header{h("X-Powered-By", "PHP/8.2")}, "laravel"},
+		"php":                 {[]string{"PHPSESSID"}, nil, "php"},
+		"spring":              {[]string{"JSESSIONID"}, nil, "spring"},
+		"aspnet core":         {[]string{".AspNetCore.Antiforgery.abc"}, []http.Header{h("Server", "Kestrel")}, "aspnetcore"},
+		"apache only":         {[]string{"theme"}, []http.Header{h("Server", "Apache/2.4.57 (Debian)")}, "apache"},
+		"nothing":             {[]string{"theme"}, []http.Header{h("Server", "cloudflare")}, ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var ids []string
+			for _, fw := range DetectFrameworks(tc.cookies, tc.headers) {
+				ids = append(ids, fw.Name)
+				if len(fw.Evidence) == 0 || fw.Label == "" {
+					t.Errorf("%s without evidence or label", fw.Name)
+				}
+			}
+			if got := strings.Join(ids, ","); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRemediateByCookieClass(t *testing.T) {
+	fws := DetectFrameworks([]string{"sessionid", "csrftoken"}, nil)
+	fs := []result.Finding{
+		{Rule: "cookie-missing-secure", Cookie: "sessionid", CookieClass: "session"},
+		{Rule: "cookie-missing-secure", Cookie: "csrftoken", CookieClass: "csrf"},
+		{Rule: "hsts-missing"},
+		{Rule: "cookie-missing-secure", Cookie: "theme", CookieClass: "other"},
+		{Rule: "cookie-too-large", Cookie: "x", CookieClass: "other"},
+	}
+	Remediate(fs, fws)
+	want := []string{"SESSION_COOKIE_SECURE = True", "CSRF_COOKIE_SECURE = True", "SECURE_HSTS_SECONDS = 31536000", "set_cookie(", ""}
+	for i, w := range want {
+		if !strings.Contains(fs[i].Remediation.Fix, w) || (w == "" && fs[i].Remediation.Fix != "") {
+			t.Errorf("%s/%s: fix %q, want %q", fs[i].Rule, fs[i].Cookie, fs[i].Remediation.Fix, w)
+		}
+		if w != "" && fs[i].Remediation.Framework != "django" {
+			t.Errorf("framework %q", fs[i].Remediation.Framework)
+		}
+	}
+}

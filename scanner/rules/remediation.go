@@ -1,0 +1,199 @@
+package rules
+
+import "github.com/cookiescan/cookiescan/scanner/result"
+
+// fixes maps a rule (optionally "#csrf" or "#other" for cookie classes) to the exact
+// setting that fixes it in each framework (research §7.5). Keys are framework IDs.
+type fixTable map[string]map[string]string
+
+var redirectFix = map[string]string{
+	"django":     `SECURE_SSL_REDIRECT = True  (behind a TLS proxy also SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https"))`,
+	"express":    `app.set("trust proxy", 1); app.use((req, res, next) => req.secure ? next() : res.redirect(301, "https://" + req.hostname + req.originalUrl))`,
+	"rails":      `config.force_ssl = true`,
+	"spring":     `http.requiresChannel(c -> c.anyRequest().requiresSecure())  (Spring Security)`,
+	"aspnetcore": `builder.Services.AddHttpsRedirection(o => o.RedirectStatusCode = StatusCodes.Status308PermanentRedirect); app.UseHttpsRedirection();`,
+	"laravel":    `redirect at the web server (nginx: return 301 https://$host$request_uri;), and URL::forceScheme('https') in AppServiceProvider`,
+	"php":        `redirect at the web server: nginx return 301 https://$host$request_uri; / Apache Redirect permanent / https://HOST/`,
+	"flask":      `redirect at the proxy, or use flask-talisman: Talisman(app, force_https=True)`,
+	"nginx":      `server { listen 80; server_name HOST; return 301 https://$host$request_uri; }`,
+	"apache":     `<VirtualHost *:80> Redirect permanent / https://HOST/ </VirtualHost>`,
+}
+
+var hstsFix = map[string]string{
+	"django":     `SECURE_HSTS_SECONDS = 31536000; SECURE_HSTS_INCLUDE_SUBDOMAINS = True`,
+	"express":    `app.use(helmet.strictTransportSecurity({ maxAge: 31536000, includeSubDomains: true }))`,
+	"rails":      `config.force_ssl = true; config.ssl_options = { hsts: { expires: 1.year, subdomains: true } }`,
+	"spring":     `http.headers(h -> h.httpStrictTransportSecurity(s -> s.includeSubDomains(true).maxAgeInSeconds(31536000)))`,
+	"aspnetcore": `builder.Services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; }); app.UseHsts();`,
+	"laravel":    `send it from the web server: add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`,
+	"php":        `send it from the web server: add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`,
+	"flask":      `Talisman(app, strict_transport_security_max_age=31536000, strict_transport_security_include_subdomains=True)`,
+	"nginx":      `add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;`,
+	"apache":     `Header always set Strict-Transport-Security "max-age=63072000; includeSubDomains"`,
+}
+
+var secureFix = map[string]string{
+	"django":     `SESSION_COOKIE_SECURE = True`,
+	"express":    `session({ cookie: { secure: true } })  (behind a proxy also app.set("trust proxy", 1))`,
+	"rails":      `config.force_ssl = true  (marks every cookie Secure)`,
+	"spring":     `server.servlet.session.cookie.secure=true`,
+	"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.Secure = CookieSecurePolicy.Always); app.UseCookiePolicy();`,
+	"laravel":    `SESSION_SECURE_COOKIE=true  (.env)`,
+	"php":        `session.cookie_secure = 1  (php.ini)`,
+	"flask":      `SESSION_COOKIE_SECURE = True`,
+	"nginx":      `proxy_cookie_flags ~ secure;`,
+	"apache":     `Header always edit Set-Cookie "^((?!.*;\s*Secure).*)$" "$1; Secure"`,
+}
+
+var otherSecureFix = map[string]string{
+	"django":     `response.set_cookie(name, value, secure=True, httponly=True, samesite="Lax")`,
+	"express":    `res.cookie(name, value, { secure: true, httpOnly: true, sameSite: "lax" })`,
+	"rails":      `config.force_ssl = true  (marks every cookie Secure)`,
+	"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.Secure = CookieSecurePolicy.Always); app.UseCookiePolicy();`,
+	"php":        `setcookie($name, $value, ["secure" => true, "httponly" => true, "samesite" => "Lax"])`,
+	"laravel":    `cookie($name, $value, secure: true)`,
+	"nginx":      `proxy_cookie_flags ~ secure;`,
+	"apache":     `Header always edit Set-Cookie "^((?!.*;\s*Secure).*)$" "$1; Secure"`,
+}
+
+var renameFix = map[string]string{
+	"django":     `SESSION_COOKIE_NAME = "__Host-sessionid"  (with SESSION_COOKIE_SECURE = True, no SESSION_COOKIE_DOMAIN)`,
+	"express":    `session({ name: "__Host-sid", cookie: { secure: true, path: "/" } })`,
+	"rails":      `Rails.application.config.session_store :cookie_store, key: "__Host-app_session"`,
+	"spring":     `server.servlet.session.cookie.name=__Host-JSESSIONID`,
+	"aspnetcore": `options.Cookie.Name = "__Host-session"`,
+	"laravel":    `SESSION_COOKIE=__Host-laravel_session  (.env)`,
+	"php":        `session.name = __Host-PHPSESSID  (php.ini, with session.cookie_secure = 1)`,
+}
+
+var fixes = fixTable{
+	"http-no-redirect":              redirectFix,
+	"redirect-final-not-https":      redirectFix,
+	"redirect-first-hop-not-https":  redirectFix,
+	"redirect-first-hop-other-host": redirectFix,
+	"redirect-not-permanent": {
+		"aspnetcore": redirectFix["aspnetcore"], "nginx": redirectFix["nginx"], "apache": redirectFix["apache"],
+		"express": redirectFix["express"],
+	},
+	"redirect-https-downgrade": {
+		"django":     `SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  (Django thinks the request was plain HTTP)`,
+		"express":    `app.set("trust proxy", 1)`,
+		"rails":      `config.assume_ssl = true`,
+		"spring":     `server.forward-headers-strategy=native`,
+		"aspnetcore": `app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedProto });`,
+		"nginx":      `proxy_set_header X-Forwarded-Proto $scheme; proxy_redirect http:// https://;`,
+		"apache":     `RequestHeader set X-Forwarded-Proto "https"  (and ProxyPassReverse for the backend)`,
+	},
+	"hsts-missing":              hstsFix,
+	"hsts-invalid":              hstsFix,
+	"hsts-max-age-zero":         hstsFix,
+	"hsts-max-age-short":        hstsFix,
+	"hsts-max-age-below-1y":     hstsFix,
+	"hsts-no-includesubdomains": hstsFix,
+	"hsts-inconsistent":         hstsFix,
+	"hsts-multiple-headers": {
+		"django": `set HSTS in one place: either SECURE_HSTS_SECONDS or the proxy's header, not both`,
+		"nginx":  `send the header from one layer only (remove the app's or the proxy's copy)`,
+		"apache": `Header always set (not add) Strict-Transport-Security "max-age=63072000; includeSubDomains"`,
+	},
+	"hsts-missing-on-redirect": {"nginx": hstsFix["nginx"], "apache": hstsFix["apache"]},
+	"hsts-preload-ineligible": {
+		"django":     `SECURE_HSTS_SECONDS = 31536000; SECURE_HSTS_INCLUDE_SUBDOMAINS = True; SECURE_HSTS_PRELOAD = True`,
+		"express":    `helmet.strictTransportSecurity({ maxAge: 31536000, includeSubDomains: true, preload: true })`,
+		"aspnetcore": `AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; o.Preload = true; })`,
+		"nginx":      `add_header Strict-Transport-Security "max-age=63072000; includeSubDomains; preload" always;`,
+	},
+	"hsts-on-http": {"nginx": `move add_header Strict-Transport-Security into the listen 443 server block`},
+
+	"cookie-missing-secure":       secureFix,
+	"cookie-missing-secure#csrf":  {"django": `CSRF_COOKIE_SECURE = True`, "spring": `CookieCsrfTokenRepository: repo.setCookieCustomizer(c -> c.secure(true))`, "aspnetcore": `builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.Always);`, "nginx": secureFix["nginx"], "laravel": secureFix["laravel"]},
+	"cookie-missing-secure#other": otherSecureFix,
+	"cookie-sent-over-http":       secureFix,
+	"cookie-sent-over-http#csrf":  {"django": `CSRF_COOKIE_SECURE = True`},
+	"cookie-sent-over-http#other": otherSecureFix,
+	"cookie-set-over-http": {
+		"django": `SECURE_SSL_REDIRECT = True and SESSION_COOKIE_SECURE = True`, "express": redirectFix["express"],
+		"rails": `config.force_ssl = true`, "nginx": redirectFix["nginx"], "apache": redirectFix["apache"], "aspnetcore": redirectFix["aspnetcore"],
+	},
+	"cookie-samesite-none-insecure": secureFix,
+	"cookie-missing-httponly": {
+		"django":     `SESSION_COOKIE_HTTPONLY = True  (the default: check it is not overridden)`,
+		"express":    `session({ cookie: { httpOnly: true } })`,
+		"rails":      `Rails.application.config.session_store :cookie_store, httponly: true`,
+		"spring":     `server.servlet.session.cookie.http-only=true`,
+		"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.HttpOnly = HttpOnlyPolicy.Always);`,
+		"laravel":    `'http_only' => true  (config/session.php)`,
+		"php":        `session.cookie_httponly = 1  (php.ini)`,
+		"nginx":      `proxy_cookie_flags ~ httponly;`,
+	},
+	"cookie-missing-httponly#csrf": {"django": `nothing to do: Django reads csrftoken from script by design (CSRF_COOKIE_HTTPONLY adds no protection)`},
+	"cookie-missing-samesite": {
+		"django":     `SESSION_COOKIE_SAMESITE = "Lax"`,
+		"express":    `session({ cookie: { sameSite: "lax" } })`,
+		"rails":      `config.action_dispatch.cookies_same_site_protection = :lax`,
+		"spring":     `server.servlet.session.cookie.same-site=lax`,
+		"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.MinimumSameSitePolicy = SameSiteMode.Lax);`,
+		"laravel":    `'same_site' => 'lax'  (config/session.php)`,
+		"php":        `session.cookie_samesite = "Lax"  (php.ini)`,
+		"nginx":      `proxy_cookie_flags ~ samesite=lax;`,
+	},
+	"cookie-missing-samesite#csrf": {"django": `CSRF_COOKIE_SAMESITE = "Lax"`, "nginx": `proxy_cookie_flags ~ samesite=lax;`},
+	"session-cookie-persistent": {
+		"django":     `SESSION_EXPIRE_AT_BROWSER_CLOSE = True  (or a shorter SESSION_COOKIE_AGE)`,
+		"express":    `session({ cookie: { maxAge: null } })  (a browser-session cookie)`,
+		"rails":      `Rails.application.config.session_store :cookie_store, expire_after: nil`,
+		"spring":     `leave server.servlet.session.cookie.max-age unset; use server.servlet.session.timeout for the server side`,
+		"aspnetcore": `options.ExpireTimeSpan = TimeSpan.FromHours(8); options.SlidingExpiration = true;`,
+		"laravel":    `SESSION_EXPIRE_ON_CLOSE=true  (.env)`,
+		"php":        `session.cookie_lifetime = 0  (php.ini)`,
+	},
+	"session-not-rotated-on-login": {
+		"django":     `log users in with django.contrib.auth.login(), which cycles the session key (custom auth: request.session.cycle_key())`,
+		"express":    `req.session.regenerate(err => { req.session.user = user; ... })`,
+		"rails":      `reset_session before setting the signed-in user`,
+		"spring":     `http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))`,
+		"aspnetcore": `issue the auth cookie with HttpContext.SignInAsync and do not trust a pre-login session id`,
+		"laravel":    `$request->session()->regenerate();  after Auth::attempt()`,
+		"php":        `session_regenerate_id(true);  right after a successful login`,
+	},
+	"session-cookie-not-cleared-on-logout": {
+		"django":  `log out with django.contrib.auth.logout(request), which flushes the session`,
+		"express": `req.session.destroy(() => res.clearCookie("connect.sid"))`,
+		"rails":   `reset_session`,
+		"laravel": `Auth::logout(); $request->session()->invalidate(); $request->session()->regenerateToken();`,
+		"php":     `session_destroy(); setcookie(session_name(), "", ["expires" => 1, "path" => "/"]);`,
+	},
+	"session-cookie-no-host-prefix":  renameFix,
+	"framework-default-session-name": renameFix,
+	"cookie-domain-broad": {
+		"django":  `SESSION_COOKIE_DOMAIN = None`,
+		"express": `drop the domain option from session({ cookie })`,
+		"spring":  `leave server.servlet.session.cookie.domain unset`,
+		"laravel": `SESSION_DOMAIN=null  (.env)`,
+		"php":     `session.cookie_domain =  (empty, php.ini)`,
+	},
+}
+
+// Remediate fills each finding's framework fix from the first detected framework
+// that has one for the rule (and the cookie's class: session, csrf, other).
+func Remediate(fs []result.Finding, frameworks []result.Framework) {
+	for i := range fs {
+		f := &fs[i]
+		keys := []string{f.Rule}
+		if f.CookieClass == "csrf" || f.CookieClass == "other" {
+			keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
+		}
+		f.Remediation.Framework, f.Remediation.Fix = fixFor(keys, frameworks)
+	}
+}
+
+func fixFor(keys []string, frameworks []result.Framework) (string, string) {
+	for _, fw := range frameworks {
+		for _, k := range keys {
+			if fix, ok := fixes[k][fw.Name]; ok {
+				return fw.Name, fix
+			}
+		}
+	}
+	return "", ""
+}
