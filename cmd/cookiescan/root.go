@@ -73,6 +73,7 @@ Exit codes: 0 nothing reached --fail-on, 1 findings reached --fail-on,
 	root.AddCommand(
 		newScanCmd(ios, nil),
 		newFixtureCmd(ios),
+		newRulesCmd(ios),
 		newVersionCmd(ios),
 	)
 	return root

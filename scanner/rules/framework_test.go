@@ -68,3 +68,12 @@ func TestRemediateByCookieClass(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryRuleIsDocumented(t *testing.T) {
+	for _, r := range All() {
+		d := DocFor(r.ID)
+		if d.Why == "" || len(d.Refs) == 0 {
+			t.Errorf("%s: no explanation or references in docs.go", r.ID)
+		}
+	}
+}
