@@ -16,11 +16,12 @@ var _ Writer = (*JSONWriter)(nil)
 func (JSONWriter) Write(w io.Writer, reps []result.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if len(reps) == 1 {
-		return enc.Encode(reps[0])
+	norm := make([]result.Report, len(reps))
+	for i, r := range reps {
+		norm[i] = r.Normalized()
 	}
-	if reps == nil {
-		reps = []result.Report{}
+	if len(norm) == 1 {
+		return enc.Encode(norm[0])
 	}
-	return enc.Encode(reps)
+	return enc.Encode(norm)
 }

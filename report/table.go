@@ -157,6 +157,9 @@ func (t *TableWriter) findings(w io.Writer, r result.Report) error {
 	tb.Header("Severity", "Rule", "Where", "What")
 	for _, f := range fs {
 		where := clean(f.URL)
+		if len(f.URLs) > 1 {
+			where += fmt.Sprintf(" (+%d more)", len(f.URLs)-1)
+		}
 		if f.Cookie != "" {
 			where = "cookie " + clean(f.Cookie) + " @ " + where
 		}

@@ -90,7 +90,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		progress("browser: " + opts.Target.String())
 		browserErr = crawl(ctx, &rep, opts, obs, obs.Now)
 	}
-	rep.Findings = sortFindings(rules.Dedupe(rep.Findings))
+	rep.Findings = sortFindings(rules.Group(rules.Dedupe(rep.Findings)))
 	rep.Frameworks = detectFrameworks(rep, obs)
 	rules.Remediate(rep.Findings, rep.Frameworks)
 	rep.Score = rules.Score(rep.Findings)

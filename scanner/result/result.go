@@ -131,15 +131,18 @@ type Framework struct {
 
 // Finding is one rule that fired, with its evidence.
 type Finding struct {
-	Rule        string      `json:"rule"`
-	Severity    Severity    `json:"severity"`
-	Title       string      `json:"title"`
-	Detail      string      `json:"detail"`
-	Cookie      string      `json:"cookie,omitempty"`
-	CookieClass string      `json:"cookieClass,omitempty"` // session, csrf or other
-	URL         string      `json:"url"`
-	Evidence    string      `json:"evidence"`
-	Remediation Remediation `json:"remediation"`
+	Rule         string      `json:"rule"`
+	Severity     Severity    `json:"severity"`
+	Title        string      `json:"title"`
+	Detail       string      `json:"detail"`
+	Cookie       string      `json:"cookie,omitempty"`
+	CookieClass  string      `json:"cookieClass,omitempty"` // session, csrf or other
+	CookieDomain string      `json:"cookieDomain,omitempty"`
+	CookiePath   string      `json:"cookiePath,omitempty"`
+	URL          string      `json:"url"`
+	URLs         []string    `json:"urls"` // every place it was seen; URL is the first
+	Evidence     string      `json:"evidence"`
+	Remediation  Remediation `json:"remediation"`
 }
 
 // Remediation is the fix: generic, and the framework's own setting when known.
@@ -181,4 +184,44 @@ func New(target string, startedAt time.Time, version string) Report {
 		Findings:      []Finding{},
 		Errors:        []ScanError{},
 	}
+}
+
+// Normalized returns the report with every list non-nil, as the JSON contract
+// promises ("[]", never null), for reports built by hand or read from older files.
+func (r Report) Normalized() Report {
+	r.Redirect.Hops = orEmpty(r.Redirect.Hops)
+	r.HTTPS.Hops = orEmpty(r.HTTPS.Hops)
+	r.HSTS.Responses = orEmpty(r.HSTS.Responses)
+	r.HSTS.PreloadReasons = orEmpty(r.HSTS.PreloadReasons)
+	r.Pages = orEmpty(r.Pages)
+	r.Frameworks = orEmpty(r.Frameworks)
+	r.Errors = orEmpty(r.Errors)
+	cookies := make([]Cookie, len(r.Cookies))
+	for i, c := range r.Cookies {
+		c.BlockedReasons = orEmpty(c.BlockedReasons)
+		cookies[i] = c
+	}
+	r.Cookies = cookies
+	findings := make([]Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		if len(f.URLs) == 0 {
+			f.URLs = []string{f.URL}
+		}
+		findings[i] = f
+	}
+	r.Findings = findings
+	for i := range r.Redirect.Hops {
+		r.Redirect.Hops[i].SetCookies = orEmpty(r.Redirect.Hops[i].SetCookies)
+	}
+	for i := range r.HTTPS.Hops {
+		r.HTTPS.Hops[i].SetCookies = orEmpty(r.HTTPS.Hops[i].SetCookies)
+	}
+	return r
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -36,9 +36,16 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 	sessionLike, signal := SessionLike(c.Name, c.Value, cc.SetAtLogin)
 	csrf := IsCSRF(c.Name)
 	class := Class(c.Name, c.Value, cc.SetAtLogin)
+	domain, path := c.Domain, c.Path
+	if domain == "" {
+		domain = strings.ToLower(cc.URL.Hostname())
+	}
+	if path == "" {
+		path = "/"
+	}
 	add := func(id string, sev result.Severity, detail string) {
 		f := newFinding(id, sev, cc.URL.String(), detail, cookieEvidence(c, cc))
-		f.Cookie, f.CookieClass = c.Name, class
+		f.Cookie, f.CookieClass, f.CookieDomain, f.CookiePath = c.Name, class, domain, path
 		fs = append(fs, f)
 	}
 	kind := "cookie"

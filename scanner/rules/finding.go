@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
@@ -30,6 +31,37 @@ func Dedupe(fs []result.Finding) []result.Finding {
 		}
 		seen[k] = true
 		out = append(out, f)
+	}
+	return out
+}
+
+// Group merges the findings of one rule on one cookie (name, domain, path) into one
+// finding that lists every URL where it was seen, at the worst severity: a cookie
+// set on 40 pages is one problem with 40 places. Other findings are one per URL.
+func Group(fs []result.Finding) []result.Finding {
+	index := map[string]int{}
+	out := make([]result.Finding, 0, len(fs))
+	for _, f := range fs {
+		k := f.Rule + "\x00" + f.URL
+		if f.Cookie != "" {
+			k = f.Rule + "\x00" + f.Cookie + "\x00" + f.CookieDomain + "\x00" + f.CookiePath
+		}
+		i, ok := index[k]
+		if !ok {
+			index[k] = len(out)
+			f.URLs = []string{f.URL}
+			out = append(out, f)
+			continue
+		}
+		g := &out[i]
+		if f.Severity > g.Severity {
+			urls := g.URLs
+			*g = f
+			g.URLs = urls
+		}
+		if !slices.Contains(g.URLs, f.URL) {
+			g.URLs = append(g.URLs, f.URL)
+		}
 	}
 	return out
 }

@@ -77,3 +77,23 @@ func TestEveryRuleIsDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupOneFindingPerCookie(t *testing.T) {
+	var fs []result.Finding
+	for _, u := range []string{"https://a.test/1", "https://a.test/2", "https://a.test/1"} {
+		fs = append(fs, result.Finding{Rule: "cookie-missing-secure", Severity: result.SeverityLow, Cookie: "sid", CookieDomain: "a.test", CookiePath: "/", URL: u})
+	}
+	fs = append(fs,
+		result.Finding{Rule: "cookie-missing-secure", Severity: result.SeverityHigh, Cookie: "sid", CookieDomain: "a.test", CookiePath: "/", URL: "https://a.test/3"},
+		result.Finding{Rule: "cookie-missing-secure", Severity: result.SeverityLow, Cookie: "sid", CookieDomain: "a.test", CookiePath: "/app", URL: "https://a.test/app"},
+		result.Finding{Rule: "hsts-missing", Severity: result.SeverityMedium, URL: "https://a.test/1"},
+		result.Finding{Rule: "hsts-missing", Severity: result.SeverityMedium, URL: "https://a.test/2"},
+	)
+	got := Group(fs)
+	if len(got) != 4 {
+		t.Fatalf("%d findings, want 4: %+v", len(got), got)
+	}
+	if g := got[0]; g.Severity != result.SeverityHigh || strings.Join(g.URLs, " ") != "https://a.test/1 https://a.test/2 https://a.test/3" {
+		t.Errorf("grouped: %v %v", g.Severity, g.URLs)
+	}
+}
