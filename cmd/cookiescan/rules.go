@@ -21,6 +21,9 @@ var observatoryNotes = []string{
 	"An anti-CSRF cookie without SameSite costs −5 (low), not −20; Chromium treats it as Lax.",
 	"Session-like is broader than the Observatory's \"name contains sess or login\": framework default names, auth/token/jwt names, random-looking values and, with --login, cookies the login set.",
 	"The redirect is followed from http:// and from the https:// target, hop by hop; a downgrade or loop anywhere is reported, and cookies are judged on every hop.",
+	"HSTS is parsed as Chromium parses it: \"max-age=31536000 includeSubDomains\" (no ';') is invalid and ignored by the browser, which the Observatory accepts.",
+	"max-age=0 is hsts-max-age-zero (−20, HSTS switched off), not \"less than six months\" (−10).",
+	"Cookies set by redirect responses (cookie-set-over-http), HSTS missing on the first HTTPS redirect, and preload eligibility are judged; the Observatory does not look at them.",
 	"No +5 bonus: a site with nothing to report scores 100 (A+).",
 }
 
