@@ -74,6 +74,8 @@ Exit codes: 0 nothing reached --fail-on, 1 findings reached --fail-on,
 		newScanCmd(ios, nil),
 		newFixtureCmd(ios),
 		newRulesCmd(ios),
+		newReportCmd(ios),
+		newDiffCmd(ios),
 		newVersionCmd(ios),
 	)
 	return root

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/diff"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
@@ -54,7 +52,10 @@ type scanOptions struct {
 	Chrome       string
 	BrowserURL   string
 	PageTimeout  time.Duration
-	formatSet    bool
+
+	Baseline  string
+	FailOnNew bool
+	formatSet bool
 
 	// Resolved by validate.
 	targets []*url.URL
@@ -63,17 +64,13 @@ type scanOptions struct {
 	header  http.Header
 	failOn  result.Severity // 0: never fail
 	format  report.Format
-	outputs []output
+	out     *writerSet
+	base    []result.Report
 	login   *loginflow.Flow
 
 	// now and dial are seams for tests.
 	now  func() time.Time
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
-}
-
-type output struct {
-	path   string
-	format report.Format
 }
 
 func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
@@ -138,6 +135,8 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.StringVar(&opts.Chrome, "chrome", "", "browser: Chromium executable `PATH` (default: chromium on PATH)")
 	f.StringVar(&opts.BrowserURL, "browser-url", "", "browser: attach to a running browser at this ws:// `URL` instead of starting one")
 	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load")
+	f.StringVar(&opts.Baseline, "baseline", "", "mark each finding new or known against an earlier JSON report `FILE`")
+	f.BoolVar(&opts.FailOnNew, "fail-on-new", false, "with --baseline: count only new findings for --fail-on")
 	cmd.MarkFlagsMutuallyExclusive("chrome", "browser-url")
 	_ = cmd.MarkFlagFilename("login", "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames(), cobra.ShellCompDirectiveNoFileComp))
@@ -197,12 +196,18 @@ func (o *scanOptions) validate() error {
 		return fmt.Errorf("--format: %w", err)
 	}
 	o.format = f
-	for _, path := range o.Outputs {
-		ff, err := report.FormatForPath(path)
+	o.out = &writerSet{IO: o.IO, Format: o.Format, FormatSet: o.formatSet, Quiet: o.Quiet}
+	if err := o.out.parse(o.Outputs); err != nil {
+		return err
+	}
+	if o.Baseline != "" {
+		base, err := readReports(o.Baseline)
 		if err != nil {
-			return fmt.Errorf("--output: %w", err)
+			return fmt.Errorf("--baseline: %w", err)
 		}
-		o.outputs = append(o.outputs, output{path: path, format: ff})
+		o.base = base
+	} else if o.FailOnNew {
+		return errors.New("--fail-on-new needs --baseline FILE.json")
 	}
 	o.header = http.Header{}
 	for _, h := range o.Headers {
@@ -275,7 +280,10 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	wg.Wait()
 	prog.finish()
 
-	if err := o.write(reps); err != nil {
+	for i := range reps {
+		markBaseline(&reps[i], o.base)
+	}
+	if err := o.out.write(reps); err != nil {
 		return err
 	}
 	var failed []string
@@ -291,7 +299,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 		n := 0
 		for _, r := range reps {
 			for _, f := range r.Findings {
-				if f.Severity >= o.failOn {
+				if f.Severity >= o.failOn && (!o.FailOnNew || f.Baseline == "new") {
 					n++
 				}
 			}
@@ -303,54 +311,25 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	return nil
 }
 
-// write renders stdout and every --output file. Files are written whole or not at
-// all (temp file + rename), so a reader never sees half a report.
-func (o *scanOptions) write(reps []result.Report) error {
-	if len(o.outputs) == 0 || o.formatSet {
-		w, err := report.New(o.format, report.Options{Terminal: o.IO.OutIsTerminal, Width: o.IO.Width})
-		if err != nil {
-			return err
-		}
-		if err := w.Write(o.IO.Out, reps); err != nil {
-			return fmt.Errorf("write %s to stdout: %w", o.format, err)
-		}
+// markBaseline tags each finding "new" or "known" against the baseline scan of the
+// same target.
+func markBaseline(r *result.Report, base []result.Report) {
+	if base == nil {
+		return
 	}
-	for _, out := range o.outputs {
-		w, err := report.New(out.format, report.Options{})
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := w.Write(&buf, reps); err != nil {
-			return fmt.Errorf("render %s: %w", out.path, err)
-		}
-		if err := writeFileAtomic(out.path, buf.Bytes()); err != nil {
-			return scanError{fmt.Errorf("write %s: %w", out.path, err)}
-		}
-		if !o.Quiet {
-			fmt.Fprintf(o.IO.ErrOut, "wrote %s (%s)\n", out.path, out.format)
+	known := map[string]bool{}
+	for _, b := range base {
+		if b.Target == r.Target {
+			for _, f := range b.Findings {
+				known[diff.Key(f)] = true
+			}
 		}
 	}
-	return nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
+	for i := range r.Findings {
+		if known[diff.Key(r.Findings[i])] {
+			r.Findings[i].Baseline = "known"
+		} else {
+			r.Findings[i].Baseline = "new"
+		}
 	}
-	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -130,3 +130,47 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+func TestReportDiffAndBaseline(t *testing.T) {
+	dir := t.TempDir()
+	site, err := fixtures.Start(fixtures.Options{Profile: "hardened", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	base := []string{"scan", site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile, "-q", "--no-browser", "--fail-on", "none"}
+	good, bad := filepath.Join(dir, "good.json"), filepath.Join(dir, "bad.json")
+	if code, _, e := run(t, append(base, "-o", good)...); code != 0 {
+		t.Fatalf("scan: %d %s", code, e)
+	}
+	if err := site.SetProfile("hsts-short"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := run(t, append(base, "-o", bad)...); code != 0 {
+		t.Fatalf("scan: %d %s", code, e)
+	}
+
+	code, out, _ := run(t, "diff", good, bad)
+	if code != exitFindings || !strings.Contains(out, "hsts-max-age-short") || !strings.Contains(out, "WORSE") {
+		t.Errorf("diff good bad: %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "diff", bad, good); code != 0 || !strings.Contains(out, "resolved") {
+		t.Errorf("diff bad good: %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "report", bad); code != 0 || !strings.Contains(out, "hsts-max-age-short") {
+		t.Errorf("report: %d\n%s", code, out)
+	}
+	if code, _, e := run(t, "report", filepath.Join(dir, "missing.json")); code != exitUsage || !strings.Contains(e, "missing.json") {
+		t.Errorf("report missing: %d %s", code, e)
+	}
+
+	// --baseline: the HSTS finding is known, so --fail-on-new passes; without it, it fails.
+	withBase := append(base[:len(base)-2], "--baseline", bad, "--fail-on", "low", "--format", "json")
+	code, out, _ = run(t, append(withBase, "--fail-on-new")...)
+	if code != 0 || !strings.Contains(out, `"baseline": "known"`) {
+		t.Errorf("--fail-on-new with only known findings: %d", code)
+	}
+	if code, _, _ := run(t, withBase...); code != exitFindings {
+		t.Errorf("--fail-on low without --fail-on-new: %d, want 1", code)
+	}
+}

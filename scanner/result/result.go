@@ -131,18 +131,20 @@ type Framework struct {
 
 // Finding is one rule that fired, with its evidence.
 type Finding struct {
-	Rule         string      `json:"rule"`
-	Severity     Severity    `json:"severity"`
-	Title        string      `json:"title"`
-	Detail       string      `json:"detail"`
-	Cookie       string      `json:"cookie,omitempty"`
-	CookieClass  string      `json:"cookieClass,omitempty"` // session, csrf or other
-	CookieDomain string      `json:"cookieDomain,omitempty"`
-	CookiePath   string      `json:"cookiePath,omitempty"`
-	URL          string      `json:"url"`
-	URLs         []string    `json:"urls"` // every place it was seen; URL is the first
-	Evidence     string      `json:"evidence"`
-	Remediation  Remediation `json:"remediation"`
+	Rule         string   `json:"rule"`
+	Severity     Severity `json:"severity"`
+	Title        string   `json:"title"`
+	Detail       string   `json:"detail"`
+	Cookie       string   `json:"cookie,omitempty"`
+	CookieClass  string   `json:"cookieClass,omitempty"` // session, csrf or other
+	CookieDomain string   `json:"cookieDomain,omitempty"`
+	CookiePath   string   `json:"cookiePath,omitempty"`
+	URL          string   `json:"url"`
+	URLs         []string `json:"urls"` // every place it was seen; URL is the first
+	// Baseline is "new" or "known" when the scan was compared with --baseline.
+	Baseline    string      `json:"baseline,omitempty"`
+	Evidence    string      `json:"evidence"`
+	Remediation Remediation `json:"remediation"`
 }
 
 // Remediation is the fix: generic, and the framework's own setting when known.

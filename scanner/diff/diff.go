@@ -1,0 +1,239 @@
+// Package diff compares two scan reports of the same target: what is new, what was
+// resolved, and what changed for the worse or the better (a cookie that lost a flag,
+// an HSTS max-age that dropped, a grade change). `cookiescan diff`, `scan
+// --baseline` and the monitor's regression alerts all read it.
+package diff
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// Change is one difference that is not a whole finding appearing or going.
+type Change struct {
+	Kind    string `json:"kind"`    // cookie-flag, cookie-lifetime, hsts, redirect, grade, tls, severity
+	Worse   bool   `json:"worse"`   // false: better
+	Subject string `json:"subject"` // the cookie, header or rule it is about
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Text    string `json:"text"`
+}
+
+// Diff is the comparison of an old and a new report.
+type Diff struct {
+	Target   string           `json:"target"`
+	From     string           `json:"from"` // grade
+	To       string           `json:"to"`
+	New      []result.Finding `json:"new"`
+	Resolved []result.Finding `json:"resolved"`
+	Changes  []Change         `json:"changes"`
+}
+
+// Worse reports whether anything got worse.
+func (d Diff) Worse() bool {
+	if len(d.New) > 0 {
+		return true
+	}
+	for _, c := range d.Changes {
+		if c.Worse {
+			return true
+		}
+	}
+	return false
+}
+
+// Empty reports whether nothing changed.
+func (d Diff) Empty() bool { return len(d.New) == 0 && len(d.Resolved) == 0 && len(d.Changes) == 0 }
+
+// Key identifies a finding across scans: the rule plus the cookie (name, domain,
+// path) or, for other rules, the URL's path (ports of a test site may change).
+func Key(f result.Finding) string {
+	if f.Cookie != "" {
+		return f.Rule + "|" + f.Cookie + "|" + f.CookieDomain + "|" + f.CookiePath
+	}
+	return f.Rule + "|" + pathOf(f.URL)
+}
+
+func pathOf(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		rest := u[i+3:]
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			return rest[j:]
+		}
+		return "/"
+	}
+	return u
+}
+
+// Compare returns what changed from old to new.
+func Compare(old, new result.Report) Diff {
+	d := Diff{Target: new.Target, From: old.Grade, To: new.Grade,
+		New: []result.Finding{}, Resolved: []result.Finding{}, Changes: []Change{}}
+	oldF := index(old.Findings)
+	newF := index(new.Findings)
+	for _, k := range sortedKeys(newF) {
+		nf := newF[k]
+		of, ok := oldF[k]
+		switch {
+		case !ok:
+			d.New = append(d.New, nf)
+		case nf.Severity != of.Severity:
+			d.Changes = append(d.Changes, Change{Kind: "severity", Worse: nf.Severity > of.Severity, Subject: nf.Rule + cookieSuffix(nf),
+				From: of.Severity.String(), To: nf.Severity.String(),
+				Text: fmt.Sprintf("%s%s went from %s to %s", nf.Rule, cookieSuffix(nf), of.Severity, nf.Severity)})
+		}
+	}
+	for _, k := range sortedKeys(oldF) {
+		if _, ok := newF[k]; !ok {
+			d.Resolved = append(d.Resolved, oldF[k])
+		}
+	}
+	d.Changes = append(d.Changes, cookieChanges(old, new)...)
+	d.Changes = append(d.Changes, hstsChanges(old.HSTS, new.HSTS)...)
+	if old.Redirect.UpgradedToHTTPS && !new.Redirect.UpgradedToHTTPS && new.Redirect.StartURL != "" {
+		d.Changes = append(d.Changes, Change{Kind: "redirect", Worse: true, Subject: "redirect", From: "to https", To: "none",
+			Text: "plain HTTP no longer redirects to HTTPS"})
+	} else if !old.Redirect.UpgradedToHTTPS && new.Redirect.UpgradedToHTTPS {
+		d.Changes = append(d.Changes, Change{Kind: "redirect", Subject: "redirect", From: "none", To: "to https",
+			Text: "plain HTTP now redirects to HTTPS"})
+	}
+	if old.Grade != new.Grade && old.Grade != "" {
+		worse := new.Score < old.Score
+		d.Changes = append(d.Changes, Change{Kind: "grade", Worse: worse, Subject: "grade", From: old.Grade, To: new.Grade,
+			Text: fmt.Sprintf("grade %s (%d) → %s (%d)", old.Grade, old.Score, new.Grade, new.Score)})
+	}
+	if old.TLS.Valid && !new.TLS.Valid && new.TLS.Checked {
+		d.Changes = append(d.Changes, Change{Kind: "tls", Worse: true, Subject: "certificate", From: "valid", To: "invalid",
+			Text: "the certificate no longer verifies: " + new.TLS.Error})
+	}
+	return d
+}
+
+func cookieSuffix(f result.Finding) string {
+	if f.Cookie == "" {
+		return ""
+	}
+	return " on " + f.Cookie
+}
+
+func index(fs []result.Finding) map[string]result.Finding {
+	m := map[string]result.Finding{}
+	for _, f := range fs {
+		k := Key(f)
+		if cur, ok := m[k]; !ok || f.Severity > cur.Severity {
+			m[k] = f
+		}
+	}
+	return m
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var sameSiteRank = map[string]int{"": 0, "none": 1, "lax": 2, "strict": 3}
+
+func cookieKey(c result.Cookie) string { return c.Name + "|" + c.Domain + "|" + c.Path }
+
+// cookieChanges compares each cookie present in both scans (first record wins).
+func cookieChanges(old, new result.Report) []Change {
+	oc := map[string]result.Cookie{}
+	for _, c := range old.Cookies {
+		if _, ok := oc[cookieKey(c)]; !ok {
+			oc[cookieKey(c)] = c
+		}
+	}
+	var out []Change
+	seen := map[string]bool{}
+	for _, n := range new.Cookies {
+		k := cookieKey(n)
+		o, ok := oc[k]
+		if !ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		flag := func(name string, before, after bool) {
+			if before == after {
+				return
+			}
+			verb := "lost"
+			if after {
+				verb = "gained"
+			}
+			out = append(out, Change{Kind: "cookie-flag", Worse: before && !after, Subject: n.Name,
+				From: onOff(before), To: onOff(after), Text: fmt.Sprintf("cookie %s %s %s", n.Name, verb, name)})
+		}
+		flag("Secure", o.Secure, n.Secure)
+		flag("HttpOnly", o.HTTPOnly, n.HTTPOnly)
+		if ro, rn := sameSiteRank[strings.ToLower(o.SameSite)], sameSiteRank[strings.ToLower(n.SameSite)]; ro != rn {
+			out = append(out, Change{Kind: "cookie-flag", Worse: rn < ro, Subject: n.Name, From: "SameSite=" + o.SameSite, To: "SameSite=" + n.SameSite,
+				Text: fmt.Sprintf("cookie %s SameSite %q → %q", n.Name, o.SameSite, n.SameSite)})
+		}
+		if lo, ln := life(o.MaxAge), life(n.MaxAge); lo != ln {
+			out = append(out, Change{Kind: "cookie-lifetime", Worse: ln > lo, Subject: n.Name, From: lifeText(o.MaxAge), To: lifeText(n.MaxAge),
+				Text: fmt.Sprintf("cookie %s lifetime %s → %s", n.Name, lifeText(o.MaxAge), lifeText(n.MaxAge))})
+		}
+	}
+	return out
+}
+
+func onOff(b bool) string {
+	if b {
+		return "set"
+	}
+	return "unset"
+}
+
+// life orders lifetimes; a session cookie is the shortest.
+func life(m *int64) int64 {
+	if m == nil {
+		return -1
+	}
+	return *m
+}
+
+func lifeText(m *int64) string {
+	if m == nil {
+		return "session"
+	}
+	return fmt.Sprintf("%ds", *m)
+}
+
+func hstsChanges(o, n result.HSTS) []Change {
+	var out []Change
+	eff := func(h result.HSTS) uint64 {
+		if !h.Present || !h.Valid || h.MaxAge == nil {
+			return 0
+		}
+		return *h.MaxAge
+	}
+	desc := func(h result.HSTS) string {
+		switch {
+		case !h.Present:
+			return "absent"
+		case !h.Valid:
+			return "invalid"
+		}
+		return h.Raw
+	}
+	if eo, en := eff(o), eff(n); eo != en {
+		text := fmt.Sprintf("HSTS max-age %d → %d", eo, en)
+		if en == 0 {
+			text = "HSTS removed or invalid (was " + desc(o) + ")"
+		}
+		out = append(out, Change{Kind: "hsts", Worse: en < eo, Subject: "Strict-Transport-Security", From: desc(o), To: desc(n), Text: text})
+	}
+	if o.IncludeSubDomains != n.IncludeSubDomains && eff(n) > 0 && eff(o) > 0 {
+		out = append(out, Change{Kind: "hsts", Worse: o.IncludeSubDomains, Subject: "includeSubDomains", From: onOff(o.IncludeSubDomains), To: onOff(n.IncludeSubDomains),
+			Text: "HSTS includeSubDomains " + map[bool]string{true: "removed", false: "added"}[o.IncludeSubDomains]})
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+func u64(n uint64) *uint64 { return &n }
+
+func base() result.Report {
+	r := result.New("https://a.test/", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC), "t")
+	r.Grade, r.Score = "A", 95
+	r.Redirect.UpgradedToHTTPS, r.Redirect.StartURL = true, "http://a.test/"
+	r.HSTS = result.HSTS{Present: true, Valid: true, Raw: "max-age=63072000; includeSubDomains", MaxAge: u64(63072000), IncludeSubDomains: true}
+	r.TLS = result.TLS{Checked: true, Valid: true}
+	r.Cookies = []result.Cookie{{Name: "sid", Domain: "a.test", Path: "/", Secure: true, HTTPOnly: true, SameSite: "Lax"}}
+	r.Findings = []result.Finding{{Rule: "redirect-first-hop-other-host", Severity: result.SeverityLow, URL: "https://a.test:1/"}}
+	return r
+}
+
+func kinds(d Diff) string {
+	var out []string
+	for _, c := range d.Changes {
+		w := "+"
+		if c.Worse {
+			w = "-"
+		}
+		out = append(out, w+c.Kind+":"+c.Subject)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestIdenticalIsEmpty(t *testing.T) {
+	if d := Compare(base(), base()); !d.Empty() || d.Worse() {
+		t.Errorf("%+v", d)
+	}
+}
+
+func TestPortChangeIsNotANewFinding(t *testing.T) {
+	n := base()
+	n.Findings[0].URL = "https://a.test:2/"
+	if d := Compare(base(), n); !d.Empty() {
+		t.Errorf("%+v", d)
+	}
+}
+
+func TestWorse(t *testing.T) {
+	cases := map[string]struct {
+		mod  func(*result.Report)
+		want string
+	}{
+		"cookie lost Secure": {func(r *result.Report) { r.Cookies[0].Secure = false }, "-cookie-flag:sid"},
+		"SameSite weakened":  {func(r *result.Report) { r.Cookies[0].SameSite = "None" }, "-cookie-flag:sid"},
+		"HSTS lowered":       {func(r *result.Report) { r.HSTS.MaxAge = u64(300) }, "-hsts:Strict-Transport-Security"},
+		"HSTS removed": {func(r *result.Report) {
+			r.HSTS = result.HSTS{}
+		}, "-hsts:Strict-Transport-Security"},
+		"redirect gone":  {func(r *result.Report) { r.Redirect.UpgradedToHTTPS = false }, "-redirect:redirect"},
+		"grade dropped":  {func(r *result.Report) { r.Grade, r.Score = "B", 75 }, "-grade:grade"},
+		"cert broke":     {func(r *result.Report) { r.TLS.Valid, r.TLS.Error = false, "x509: expired" }, "-tls:certificate"},
+		"longer session": {func(r *result.Report) { n := int64(86400); r.Cookies[0].MaxAge = &n }, "-cookie-lifetime:sid"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			n := base()
+			tc.mod(&n)
+			d := Compare(base(), n)
+			if !d.Worse() || !strings.Contains(kinds(d), tc.want) {
+				t.Errorf("worse %v, changes %q, want %q", d.Worse(), kinds(d), tc.want)
+			}
+		})
+	}
+}
+
+func TestNewResolvedAndBetter(t *testing.T) {
+	n := base()
+	n.Findings = append(n.Findings, result.Finding{Rule: "cookie-missing-httponly", Severity: result.SeverityMedium, Cookie: "sid", CookieDomain: "a.test", CookiePath: "/"})
+	n.Cookies[0].HTTPOnly = false
+	d := Compare(base(), n)
+	if len(d.New) != 1 || len(d.Resolved) != 0 || !d.Worse() {
+		t.Errorf("new %d resolved %d worse %v", len(d.New), len(d.Resolved), d.Worse())
+	}
+	// And back: only better.
+	back := Compare(n, base())
+	if back.Worse() || len(back.Resolved) != 1 || !strings.Contains(kinds(back), "+cookie-flag:sid") {
+		t.Errorf("reverse: worse %v %q", back.Worse(), kinds(back))
+	}
+}
