@@ -27,9 +27,9 @@ demo: build chromium
 	@cat $(DEMO_DIR)/serve.log | sed -n '1,4p'; echo
 	@http=$$(awk '/^http:/{print $$2}' $(DEMO_DIR)/serve.log); https=$$(awk '/^https:/{print $$2}' $(DEMO_DIR)/serve.log); \
 	  $(BIN) scan "$$https" --http-url "$$http" --ca-cert $(DEMO_DIR)/ca.pem --fail-on none \
-	    --format table -o $(DEMO_DIR)/scan.json; status=$$?; \
+	    --format table -o $(DEMO_DIR)/scan.json -o $(DEMO_DIR)/report.html; status=$$?; \
 	  kill $$(cat $(DEMO_DIR)/serve.pid) 2>/dev/null; exit $$status
-	@echo; echo "reports: $(DEMO_DIR)/scan.json"
+	@echo; echo "reports: $(DEMO_DIR)/scan.json $(DEMO_DIR)/report.html (open it in a browser)"
 
 # test runs every unit, fixture and browser test; the fuzz targets' seed corpora run too.
 test: chromium

@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	htmlreport "github.com/cookiescan/cookiescan/report/html"
+	"github.com/cookiescan/cookiescan/report/junit"
+	"github.com/cookiescan/cookiescan/report/markdown"
+	"github.com/cookiescan/cookiescan/report/sarif"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
@@ -16,12 +20,16 @@ import (
 type Format string
 
 const (
-	FormatTable Format = "table"
-	FormatJSON  Format = "json"
+	FormatTable    Format = "table"
+	FormatJSON     Format = "json"
+	FormatHTML     Format = "html"
+	FormatSARIF    Format = "sarif"
+	FormatJUnit    Format = "junit"
+	FormatMarkdown Format = "markdown"
 )
 
 // Formats lists every supported format, in the order help shows them.
-var Formats = []Format{FormatTable, FormatJSON}
+var Formats = []Format{FormatTable, FormatJSON, FormatHTML, FormatSARIF, FormatJUnit, FormatMarkdown}
 
 // Options are rendering choices that are not part of the report itself.
 type Options struct {
@@ -29,6 +37,8 @@ type Options struct {
 	Terminal bool
 	// Width of the terminal (0: no limit).
 	Width int
+	// FailOn marks JUnit test cases failed from this severity up (0: never).
+	FailOn result.Severity
 }
 
 // Writer renders reports in one format.
@@ -43,6 +53,14 @@ func New(f Format, opts Options) (Writer, error) {
 		return &TableWriter{opts: opts}, nil
 	case FormatJSON:
 		return &JSONWriter{}, nil
+	case FormatHTML:
+		return htmlreport.Writer{}, nil
+	case FormatSARIF:
+		return sarif.Writer{}, nil
+	case FormatJUnit:
+		return junit.Writer{FailOn: opts.FailOn}, nil
+	case FormatMarkdown:
+		return markdown.Writer{}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (want one of %s)", f, FormatList())
 }
@@ -68,11 +86,22 @@ func FormatList() string {
 
 // FormatForPath infers the format from an output file's extension.
 func FormatForPath(path string) (Format, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
+	name := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(name, ".sarif"), strings.HasSuffix(name, ".sarif.json"):
+		return FormatSARIF, nil
+	case strings.HasSuffix(name, ".junit.xml"), strings.HasSuffix(name, ".xml"):
+		return FormatJUnit, nil
+	}
+	switch filepath.Ext(name) {
 	case ".json":
 		return FormatJSON, nil
 	case ".txt", ".table":
 		return FormatTable, nil
+	case ".html", ".htm":
+		return FormatHTML, nil
+	case ".md", ".markdown":
+		return FormatMarkdown, nil
 	}
-	return "", fmt.Errorf("cannot tell the format of %q from its extension: use .json or .txt, or set --format", path)
+	return "", fmt.Errorf("cannot tell the format of %q from its extension: use .json, .html, .sarif, .xml (JUnit), .md or .txt", path)
 }

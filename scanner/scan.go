@@ -284,6 +284,11 @@ func CookieRecord(c sc.Cookie, u *url.URL, date time.Time, showValue bool) resul
 	if c.Ignored != "" {
 		rc.BlockedReasons = append(rc.BlockedReasons, c.Ignored)
 	}
+	switch sc.DomainCheck(c, strings.ToLower(u.Hostname())) {
+	case "mismatch", "public-suffix", "ip":
+		rc.Stored = false
+		rc.BlockedReasons = append(rc.BlockedReasons, "Domain="+c.Domain+" does not fit the host")
+	}
 	if showValue {
 		rc.Value = c.Value
 		rc.Raw = c.Raw

@@ -18,6 +18,7 @@ type writerSet struct {
 	Format    string
 	FormatSet bool
 	Quiet     bool
+	FailOn    result.Severity
 	format    report.Format
 	files     []outputFile
 }
@@ -47,7 +48,7 @@ func (s *writerSet) parse(paths []string) error {
 // or not at all (temp file + rename), so a reader never sees half a report.
 func (s *writerSet) write(reps []result.Report) error {
 	if len(s.files) == 0 || s.FormatSet {
-		w, err := report.New(s.format, report.Options{Terminal: s.IO.OutIsTerminal, Width: s.IO.Width})
+		w, err := report.New(s.format, report.Options{Terminal: s.IO.OutIsTerminal, Width: s.IO.Width, FailOn: s.FailOn})
 		if err != nil {
 			return err
 		}
@@ -56,7 +57,7 @@ func (s *writerSet) write(reps []result.Report) error {
 		}
 	}
 	for _, out := range s.files {
-		w, err := report.New(out.format, report.Options{})
+		w, err := report.New(out.format, report.Options{FailOn: s.FailOn})
 		if err != nil {
 			return err
 		}

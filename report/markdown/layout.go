@@ -1,0 +1,255 @@
+package markdown
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+var severityIcon = map[result.Severity]string{
+	result.SeverityCritical: "🟣", result.SeverityHigh: "🔴", result.SeverityMedium: "🟠",
+	result.SeverityLow: "🟡", result.SeverityInfo: "⚪",
+}
+
+func sev(s result.Severity) string {
+	if icon, ok := severityIcon[s]; ok {
+		return icon + " " + s.String()
+	}
+	return "❔ " + s.String()
+}
+
+// layout turns the reports into parts: an overview when there are several targets,
+// then per target its summary, findings, cookies and scan errors.
+func layout(reps []result.Report) []part {
+	parts := []part{{text: "## cookiescan report\n"}}
+	if len(reps) == 0 {
+		parts = append(parts, part{text: "No target was scanned.\n"})
+		return parts
+	}
+	if len(reps) > 1 {
+		parts = append(parts, overview(reps))
+	}
+	for _, r := range reps {
+		r = r.Normalized()
+		parts = append(parts, summary(r))
+		if len(r.Findings) > 0 {
+			parts = append(parts, findings(r))
+		}
+		if len(r.Cookies) > 0 {
+			parts = append(parts, cookies(r))
+		}
+		if len(r.Errors) > 0 {
+			parts = append(parts, scanErrors(r))
+		}
+	}
+	return parts
+}
+
+func overview(reps []result.Report) part {
+	var b strings.Builder
+	b.WriteString("| Target | Grade | Score | Critical | High | Medium | Low | Info |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, r := range reps {
+		c := counts(r.Findings)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d |\n", text(r.Target, maxURL), text(r.Grade, 8), r.Score,
+			c[result.SeverityCritical], c[result.SeverityHigh], c[result.SeverityMedium], c[result.SeverityLow], c[result.SeverityInfo])
+	}
+	return part{text: b.String()}
+}
+
+func counts(fs []result.Finding) map[result.Severity]int {
+	c := map[result.Severity]int{}
+	for _, f := range fs {
+		c[f.Severity]++
+	}
+	return c
+}
+
+// summary is what a reviewer reads without scrolling: the grade, the counts, and
+// the one thing to fix first.
+func summary(r result.Report) part {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s — grade **%s** (%d/100)\n\n", text(r.Target, maxTarget), text(r.Grade, 8), r.Score)
+
+	c := counts(r.Findings)
+	var bits []string
+	for i := len(result.Severities) - 1; i >= 0; i-- {
+		if s := result.Severities[i]; c[s] > 0 {
+			bits = append(bits, fmt.Sprintf("%s %d %s", severityIcon[s], c[s], s))
+		}
+	}
+	if len(bits) == 0 {
+		bits = append(bits, "no findings")
+	}
+	bits = append(bits, plural(len(r.Cookies), "cookie", "cookies"), plural(len(r.Pages), "page", "pages"))
+	if n := len(r.Errors); n > 0 {
+		bits = append(bits, "⚠️ "+plural(n, "scan error", "scan errors"))
+	}
+	b.WriteString(strings.Join(bits, " · ") + "\n")
+	if len(r.Frameworks) > 0 {
+		var names []string
+		for _, fw := range r.Frameworks {
+			names = append(names, text(label(fw), maxName))
+		}
+		b.WriteString("\nStack: " + strings.Join(names, ", ") + "\n")
+	}
+	b.WriteString("\n> **Verdict:** " + verdict(r) + "\n")
+	return part{text: b.String()}
+}
+
+// verdict names the worst finding and its fix, framework setting first.
+func verdict(r result.Report) string {
+	var worst *result.Finding
+	for i := range r.Findings {
+		if f := &r.Findings[i]; worst == nil || f.Severity > worst.Severity {
+			worst = f
+		}
+	}
+	if worst == nil || worst.Severity < result.SeverityLow {
+		return "✅ no problem above info."
+	}
+	s := sev(worst.Severity) + " — " + text(worst.Title, maxMessage)
+	if worst.Cookie != "" {
+		s += " (cookie " + text(worst.Cookie, maxName) + ")"
+	}
+	s += " " + code(worst.Rule, false) + "."
+	if fix := fix(r, *worst, false); fix != "" {
+		s += " **Fix:** " + fix
+	}
+	return s
+}
+
+// fix is the framework's own setting first (what the reader will paste), then the
+// generic advice.
+func fix(r result.Report, f result.Finding, inTable bool) string {
+	rem := f.Remediation
+	var out []string
+	if rem.Fix != "" {
+		fw := text(frameworkLabel(r, rem.Framework), maxName) + ":"
+		if inTable {
+			fw = "**" + fw + "**"
+		}
+		out = append(out, fw+" "+code(rem.Fix, inTable))
+	}
+	if rem.Generic != "" {
+		out = append(out, text(rem.Generic, maxMessage))
+	}
+	sep := " — "
+	if inTable {
+		sep = "<br>"
+	}
+	return strings.Join(out, sep)
+}
+
+func findings(r result.Report) part {
+	p := part{
+		text: fmt.Sprintf("#### Findings (%d)\n\n", len(r.Findings)),
+		head: "| Severity | Rule | Cookie | Where | Fix |\n| --- | --- | --- | --- | --- |\n",
+		one:  "finding", many: "findings",
+	}
+	for _, f := range r.Findings {
+		cookie := "—"
+		if f.Cookie != "" {
+			cookie = text(f.Cookie, maxName)
+		}
+		where := text(f.URL, maxURL)
+		if n := len(f.URLs); n > 1 {
+			where += fmt.Sprintf(" (+%d more)", n-1)
+		}
+		line := fmt.Sprintf("| %s | %s<br>%s | %s | %s | %s |\n",
+			sev(f.Severity), text(f.Title, maxMessage), code(f.Rule, true), cookie, where, fix(r, f, true))
+		p.rows = append(p.rows, row{line: line, rank: rank{class: classFindings, severity: f.Severity}})
+	}
+	return p
+}
+
+func cookies(r result.Report) part {
+	p := part{
+		text: fmt.Sprintf("#### Cookies (%d)\n\n", len(r.Cookies)),
+		head: "| Cookie | Secure | HttpOnly | SameSite | Lifetime | Set by |\n| --- | :---: | :---: | --- | --- | --- |\n",
+		one:  "cookie", many: "cookies",
+	}
+	for _, c := range r.Cookies {
+		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s |\n",
+			text(c.Name, maxName), mark(c.Secure), mark(c.HTTPOnly), sameSite(c.SameSite), lifetime(c), text(c.SetBy, 16))
+		p.rows = append(p.rows, row{line: line, rank: rank{class: classCookies}})
+	}
+	return p
+}
+
+func scanErrors(r result.Report) part {
+	p := part{
+		text: fmt.Sprintf("#### Scan errors (%d)\n\nThese parts of the site were not checked:\n\n", len(r.Errors)),
+		one:  "scan error", many: "scan errors",
+	}
+	for i, e := range r.Errors {
+		class := classFirstErrors
+		if i >= firstErrors {
+			class = classMoreErrors
+		}
+		line := fmt.Sprintf("- **%s** %s: %s\n", text(e.Stage, 16), text(e.URL, maxURL), text(e.Message, maxMessage))
+		p.rows = append(p.rows, row{line: line, rank: rank{class: class}})
+	}
+	return p
+}
+
+func mark(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+// sameSite marks only Lax and Strict as protective: None sends the cookie on
+// cross-site requests and an absent attribute does in Firefox and Safari.
+func sameSite(v string) string {
+	switch strings.ToLower(v) {
+	case "strict", "lax":
+		return "✓ " + text(v, 16)
+	case "":
+		return "✗ not set"
+	}
+	return "✗ " + text(v, 16)
+}
+
+func lifetime(c result.Cookie) string {
+	if c.MaxAge == nil || c.Session {
+		return "session"
+	}
+	s := *c.MaxAge
+	switch {
+	case s <= 0:
+		return "deleted (expired)"
+	case s >= 2*86400:
+		return fmt.Sprintf("%d days", s/86400)
+	case s >= 2*3600:
+		return fmt.Sprintf("%d hours", s/3600)
+	case s >= 120:
+		return fmt.Sprintf("%d minutes", s/60)
+	}
+	return plural(int(s), "second", "seconds")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func label(fw result.Framework) string {
+	if fw.Label != "" {
+		return fw.Label
+	}
+	return fw.Name
+}
+
+func frameworkLabel(r result.Report, id string) string {
+	for _, fw := range r.Frameworks {
+		if fw.Name == id {
+			return label(fw)
+		}
+	}
+	return id
+}
