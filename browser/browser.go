@@ -1,6 +1,8 @@
 // Package browser drives a headless Chromium over the DevTools protocol and
 // reports what a page load did — every response with its raw Set-Cookie lines,
 // the cookies Chromium refused, the cookies it stored — as plain Go values.
+// Crawler builds the scanner's crawl on it: breadth first through a site,
+// through a login flow and out again, and a proof over plain HTTP.
 //
 // It is the only package that imports chromedp and cdproto; no type of theirs
 // leaves it, so a chromedp upgrade touches this folder only and callers can

@@ -19,7 +19,14 @@ type Visit struct {
 	// hops, the documents, subresources, XHR and fetch.
 	Responses []Response
 	Links     []string // absolute hrefs of <a> on the final document
+	Anchors   []Anchor // the same links with their text, in document order
 	Error     string   // why the page did not load (net::ERR_…), "" on success
+}
+
+// Anchor is one link of a document.
+type Anchor struct {
+	URL  string `json:"url"`  // absolute
+	Text string `json:"text"` // visible text (or aria-label, title), trimmed
 }
 
 // Response is one HTTP response, one hop of a redirect chain included.
@@ -36,6 +43,8 @@ type Response struct {
 	Blocked    []BlockedCookie   // lines Chromium refused to store
 	HSTS       []string          // Strict-Transport-Security fields as received
 	Headers    map[string]string // lower-cased names; repeated fields joined by "\n"
+
+	at time.Time // when its Set-Cookie lines arrived (script-cookie attribution)
 }
 
 // BlockedCookie is a Set-Cookie line Chromium refused, with the protocol's
@@ -61,12 +70,19 @@ type recorder struct {
 	mu        sync.Mutex
 	responses []*Response
 	reqs      map[string]*request
-	order     []string // request ids, first seen first
-	inflight  map[string]bool
+	order     []string        // request ids, first seen first
+	inflight  map[string]bool // requests still waiting for their response
 	lastEvent time.Time
 	loaded    map[string]bool // loader ids whose main-frame "load" fired
 	rejected  []certNote      // certificate errors cancelled during the visit
 	changed   chan struct{}   // poked after each event; capacity 1
+
+	// Main-frame navigations, for waiting after a click or a key press:
+	// navSeq counts them, navLoader is the latest one's loader id (the
+	// request id of a navigation), navFailed holds loaders that failed.
+	navSeq    int
+	navLoader string
+	navFailed map[string]bool
 }
 
 type request struct {
@@ -85,6 +101,7 @@ func newRecorder(mainFrame string) *recorder {
 		reqs:      map[string]*request{},
 		inflight:  map[string]bool{},
 		loaded:    map[string]bool{},
+		navFailed: map[string]bool{},
 		lastEvent: time.Now(),
 		changed:   make(chan struct{}, 1),
 	}
@@ -100,6 +117,10 @@ func (r *recorder) onEvent(ev any) {
 		}
 		if ev.Type == network.ResourceTypeDocument && string(ev.FrameID) == r.mainFrame {
 			q.mainFrame = true
+			if ev.RedirectResponse == nil {
+				r.navSeq++
+				r.navLoader = string(ev.LoaderID)
+			}
 		}
 		if ev.RedirectResponse != nil {
 			hop := r.add(string(ev.RequestID), q, ev.RedirectResponse)
@@ -114,6 +135,10 @@ func (r *recorder) onEvent(ev any) {
 		r.inflight[string(ev.RequestID)] = true
 		q.match()
 	case *network.EventResponseReceived:
+		// The headers are what we record: a body still streaming (or
+		// never read, as a fire-and-forget fetch's is, which then never
+		// finishes) does not keep the visit waiting.
+		delete(r.inflight, string(ev.RequestID))
 		q := r.reqs[string(ev.RequestID)]
 		if q == nil || q.url == "" {
 			break // a request of the page before this visit
@@ -134,6 +159,9 @@ func (r *recorder) onEvent(ev any) {
 		delete(r.inflight, string(ev.RequestID))
 	case *network.EventLoadingFailed:
 		delete(r.inflight, string(ev.RequestID))
+		if q := r.reqs[string(ev.RequestID)]; q != nil && q.mainFrame {
+			r.navFailed[string(ev.RequestID)] = true
+		}
 	case *page.EventLifecycleEvent:
 		if string(ev.FrameID) == r.mainFrame && ev.Name == "load" {
 			r.loaded[string(ev.LoaderID)] = true
@@ -209,6 +237,9 @@ func mergeHeaders(h *Response, hdr network.Headers) {
 		h.Headers[strings.ToLower(k)] = s
 	}
 	h.SetCookies = splitLines(h.Headers["set-cookie"])
+	if len(h.SetCookies) > 0 && h.at.IsZero() {
+		h.at = time.Now()
+	}
 	h.HSTS = splitLines(h.Headers["strict-transport-security"])
 }
 
@@ -238,6 +269,28 @@ func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle boo
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.loaded[loaderID], len(r.inflight) == 0 && time.Since(r.lastEvent) >= quiet
+}
+
+// actionState reports, for an action (a click, a key press) made at since
+// when navSeq was seq, whether a main-frame navigation the action started (if
+// any) reached its load event or failed, and whether the network has been
+// quiet for quiet since the action.
+func (r *recorder) actionState(since time.Time, seq int, quiet time.Duration) (navDone, idle bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	last := r.lastEvent
+	if since.After(last) {
+		last = since
+	}
+	navDone = r.navSeq == seq || r.loaded[r.navLoader] || r.navFailed[r.navLoader]
+	return navDone, len(r.inflight) == 0 && time.Since(last) >= quiet
+}
+
+// navigations is the number of main-frame navigations seen so far.
+func (r *recorder) navigations() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.navSeq
 }
 
 // certError is the reason a main-frame request was refused for its

@@ -280,3 +280,24 @@ func glob(pattern, s string) bool {
 	}
 	return s == ""
 }
+
+// RuleDialer dials the way Chromium resolves under rules (--host-resolver-rules),
+// so the Go side of a scan reaches the same addresses as the browser.
+func RuleDialer(rules string) (func(ctx context.Context, network, addr string) (net.Conn, error), error) {
+	parsed, err := parseHostRules(rules)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		to, err := rewriteHost(parsed, host, port)
+		if err != nil {
+			return nil, err
+		}
+		return d.DialContext(ctx, network, to)
+	}, nil
+}

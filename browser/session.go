@@ -23,13 +23,19 @@ var ErrPageLoad = errors.New("page load failed")
 // before a visit counts as settled (late XHR and fetch get recorded).
 const quietPeriod = 500 * time.Millisecond
 
+// maxQuietWait bounds the wait for a quiet network after the load event: a
+// page that polls forever would otherwise cost a whole page timeout.
+const maxQuietWait = 3 * time.Second
+
 // Session is one tab in a browser context of its own: cookies, cache, HSTS
-// state and storage are shared with no other session. One Visit at a time.
+// state and storage are shared with no other session, except the tabs opened
+// with NewTab. One Visit at a time.
 type Session struct {
-	b      *Browser
-	ctx    context.Context // the chromedp tab context
-	cancel context.CancelFunc
-	rec    atomic.Pointer[recorder] // of the running Visit
+	b       *Browser
+	ctx     context.Context // the chromedp tab context
+	cancel  context.CancelFunc
+	rec     atomic.Pointer[recorder] // of the running Visit or watch
+	timeout time.Duration            // of one Visit; 0: Options.PageTimeout
 
 	visitMu   sync.Mutex
 	closeOnce sync.Once
@@ -47,9 +53,35 @@ type StoredCookie struct {
 }
 
 // NewSession opens a tab in a fresh browser context (incognito-like).
+// JavaScript dialogs are dismissed, and windows its pages open are closed.
 func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
+	s, err := b.openTab(ctx, chromedp.WithNewBrowserContext())
+	if err != nil {
+		return nil, err
+	}
+	if err := bounded(ctx, func() error { return closePopups(s.ctx) }); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("new browser session: %w", err)
+	}
+	return s, nil
+}
+
+// NewTab opens another tab in s's browser context: it shares the cookie jar,
+// cache and HSTS state of s. Close it before s: closing s disposes of the
+// browser context and its tabs.
+func (s *Session) NewTab(ctx context.Context) (*Session, error) {
+	t, err := s.b.openTab(ctx, chromedp.WithExistingBrowserContext(chromedp.FromContext(s.ctx).BrowserContextID))
+	if err != nil {
+		return nil, err
+	}
+	t.timeout = s.timeout
+	return t, nil
+}
+
+// openTab opens a tab and prepares it for visits.
+func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Session, error) {
 	s := &Session{b: b}
-	s.ctx, s.cancel = chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opt)
 	err := bounded(ctx, func() error {
 		// The tab's life is bound to the context of its first call: s.ctx.
 		if err := chromedp.Do(s.ctx); err != nil {
@@ -59,6 +91,7 @@ func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 		if _, err := chromedp.Call(s.ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 			return err
 		}
+		dismissDialogs(s.ctx)
 		if b.trust == nil {
 			return nil
 		}
@@ -75,7 +108,8 @@ func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 	return s, nil
 }
 
-// Close closes the tab and disposes of its browser context.
+// Close closes the tab and, for a session of NewSession, disposes of its
+// browser context.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		err := chromedp.Cancel(s.ctx)
@@ -87,59 +121,59 @@ func (s *Session) Close() error {
 	return s.closeErr
 }
 
+// pageTimeout bounds one Visit.
+func (s *Session) pageTimeout() time.Duration {
+	if s.timeout > 0 {
+		return s.timeout
+	}
+	return s.b.opts.PageTimeout
+}
+
+// watch records the tab's events into a new recorder until stop is called.
+func (s *Session) watch() (rec *recorder, stop func(), err error) {
+	tab := chromedp.FromContext(s.ctx).Target
+	if tab == nil {
+		return nil, nil, errors.New("browser tab gone")
+	}
+	rec = newRecorder(string(tab.TargetID)) // the main frame's id is the target's
+	lctx, cancel := context.WithCancel(s.ctx)
+	if err := chromedp.Listen(lctx, rec.onEvent); err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	s.rec.Store(rec)
+	return rec, func() { s.rec.CompareAndSwap(rec, nil); cancel() }, nil
+}
+
 // Visit navigates the tab to url, waits for the load event and a quiet
-// network (all bounded by Options.PageTimeout) and returns what it observed.
+// network (all bounded by the page timeout: Options.PageTimeout, or the
+// crawl's) and returns what it observed.
 // When the page does not load, Visit.Error says why and err wraps
 // ErrPageLoad; any other error means the browser itself failed.
 func (s *Session) Visit(ctx context.Context, url string) (Visit, error) {
 	s.visitMu.Lock()
 	defer s.visitMu.Unlock()
 	v := Visit{URL: url}
-	timeout := s.b.opts.PageTimeout
-
-	tab := chromedp.FromContext(s.ctx).Target
-	rec := newRecorder(string(tab.TargetID)) // the main frame's id is the target's
-	lctx, stopListening := context.WithCancel(s.ctx)
-	defer stopListening()
-	if err := chromedp.Listen(lctx, rec.onEvent); err != nil {
+	rec, stop, err := s.watch()
+	if err != nil {
 		return v, fmt.Errorf("visit %s: %w", url, err)
 	}
-	s.rec.Store(rec)
-	defer s.rec.Store(nil)
-
-	vctx, cancel := joinContext(ctx, s.ctx, timeout)
-	defer cancel()
-	nav, err := chromedp.Call(vctx, page.Navigate, page.NavigateParams{URL: url})
-	committed := false
-	switch {
-	case err != nil && vctx.Err() != nil:
-		v.Error = fmt.Sprintf("timeout: no response within %s", timeout)
-	case err != nil:
-		v.Error = err.Error() // e.g. "Cannot navigate to invalid URL"
-	case nav.ErrorText != "":
-		v.Error = nav.ErrorText
-		if cert := rec.certError(); cert != "" {
-			v.Error = cert // we cancelled it; Chromium only says ERR_ABORTED
-		}
-	default:
-		committed = true
-		if nav.LoaderID != "" { // "" for a same-document navigation
-			v.Error = s.settle(vctx, rec, string(nav.LoaderID), timeout)
-		}
-	}
-	if s.ctx.Err() != nil { // the browser or the tab died: not the site's fault
+	defer stop()
+	committed, loadErr, err := s.navigate(ctx, rec, url)
+	v.Error = loadErr
+	if err != nil {
 		rec.fill(&v)
-		return v, fmt.Errorf("visit %s: browser tab gone: %w", url, errors.Join(err, s.ctx.Err()))
-	}
-	if vctx.Err() != nil {
-		s.stopLoading()
-	}
-	if ctx.Err() != nil {
-		rec.fill(&v)
-		return v, fmt.Errorf("visit %s: %w", url, ctx.Err())
+		return v, fmt.Errorf("visit %s: %w", url, err)
 	}
 	if committed {
-		v.Links = s.links(ctx)
+		v.Anchors = s.anchors(ctx)
+		seen := map[string]bool{}
+		for _, a := range v.Anchors {
+			if !seen[a.URL] {
+				seen[a.URL] = true
+				v.Links = append(v.Links, a.URL)
+			}
+		}
 	}
 	rec.fill(&v)
 	if v.Error != "" {
@@ -148,14 +182,55 @@ func (s *Session) Visit(ctx context.Context, url string) (Visit, error) {
 	return v, nil
 }
 
-// settle waits for the main frame's load event, then for a quiet network. A
-// network that never quiets is no error: the deadline just ends the wait.
+// navigate loads url in the tab, recording into rec, and waits until it
+// settles. loadErr says why the page did not load; err is a browser or
+// context error.
+func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (committed bool, loadErr string, err error) {
+	timeout := s.pageTimeout()
+	vctx, cancel := joinContext(ctx, s.ctx, timeout)
+	defer cancel()
+	nav, err := chromedp.Call(vctx, page.Navigate, page.NavigateParams{URL: url})
+	switch {
+	case err != nil && vctx.Err() != nil:
+		loadErr = fmt.Sprintf("timeout: no response within %s", timeout)
+	case err != nil:
+		loadErr = err.Error() // e.g. "Cannot navigate to invalid URL"
+	case nav.ErrorText != "":
+		loadErr = nav.ErrorText
+		if cert := rec.certError(); cert != "" {
+			loadErr = cert // we cancelled it; Chromium only says ERR_ABORTED
+		}
+	default:
+		committed = true
+		if nav.LoaderID != "" { // "" for a same-document navigation
+			loadErr = s.settle(vctx, rec, string(nav.LoaderID), timeout)
+		}
+	}
+	if s.ctx.Err() != nil { // the browser or the tab died: not the site's fault
+		return committed, loadErr, fmt.Errorf("browser tab gone: %w", errors.Join(err, s.ctx.Err()))
+	}
+	if vctx.Err() != nil {
+		s.stopLoading()
+	}
+	if ctx.Err() != nil {
+		return committed, loadErr, ctx.Err()
+	}
+	return committed, loadErr, nil
+}
+
+// settle waits for the main frame's load event, then for a quiet network
+// (at most maxQuietWait). A network that never quiets is no error: the
+// deadline just ends the wait.
 func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, timeout time.Duration) string {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	var loadedAt time.Time
 	for {
 		loaded, idle := rec.state(loaderID, quietPeriod)
-		if loaded && idle {
+		if loaded && loadedAt.IsZero() {
+			loadedAt = time.Now()
+		}
+		if loaded && (idle || time.Since(loadedAt) >= maxQuietWait) {
 			return ""
 		}
 		select {
@@ -178,29 +253,35 @@ func (s *Session) stopLoading() {
 	_ = chromedp.Do(ctx, chromedp.Stop())
 }
 
-// links lists the absolute hrefs of the current document's <a> elements.
-func (s *Session) links(ctx context.Context) []string {
+// anchors lists the links of the current document: absolute hrefs of <a>
+// and <area> elements with their text, in document order.
+func (s *Session) anchors(ctx context.Context) []Anchor {
 	lctx, cancel := joinContext(ctx, s.ctx, 5*time.Second)
 	defer cancel()
-	const js = `Array.from(new Set(Array.from(document.querySelectorAll('a[href]'), a => a.href))).filter(h => h)`
-	links, err := chromedp.Run(lctx, chromedp.Evaluate[[]string](js))
+	const js = `(() => { const seen = new Set(), out = [];
+for (const a of document.querySelectorAll('a[href], area[href]')) {
+	if (typeof a.href !== 'string' || !a.href) continue;
+	const t = (a.innerText || a.textContent || a.getAttribute('aria-label') || a.title || '').trim().replace(/\s+/g, ' ').slice(0, 200);
+	const k = a.href + '\n' + t;
+	if (seen.has(k)) continue;
+	seen.add(k); out.push({url: a.href, text: t});
+}
+return out; })()`
+	anchors, err := chromedp.Run(lctx, chromedp.Evaluate[[]Anchor](js))
 	if err != nil {
 		return nil
 	}
-	return links
+	return anchors
 }
 
 // Cookies returns every cookie stored in the session's browser context.
 func (s *Session) Cookies(ctx context.Context) ([]StoredCookie, error) {
-	cctx, cancel := joinContext(ctx, s.ctx, 0)
-	defer cancel()
-	c := chromedp.FromContext(s.ctx)
-	res, err := chromedp.CallBrowser(cctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
+	raw, err := s.rawCookies(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read cookies: %w", err)
+		return nil, err
 	}
-	out := make([]StoredCookie, 0, len(res.Cookies))
-	for _, k := range res.Cookies {
+	out := make([]StoredCookie, 0, len(raw))
+	for _, k := range raw {
 		sc := StoredCookie{
 			Name: k.Name, Value: k.Value, Domain: k.Domain, Path: k.Path,
 			Secure: k.Secure, HTTPOnly: k.HTTPOnly, Session: k.Session,
@@ -213,6 +294,21 @@ func (s *Session) Cookies(ctx context.Context) ([]StoredCookie, error) {
 		out = append(out, sc)
 	}
 	return out, nil
+}
+
+// rawCookies reads the cookie store of the session's browser context.
+func (s *Session) rawCookies(ctx context.Context) ([]*network.Cookie, error) {
+	cctx, cancel := joinContext(ctx, s.ctx, 10*time.Second)
+	defer cancel()
+	c := chromedp.FromContext(s.ctx)
+	res, err := chromedp.CallBrowser(cctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
+	if err != nil {
+		if s.ctx.Err() != nil {
+			err = fmt.Errorf("browser tab gone: %w", errors.Join(err, s.ctx.Err()))
+		}
+		return nil, fmt.Errorf("read cookies: %w", err)
+	}
+	return res.Cookies, nil
 }
 
 // joinContext derives a context from the chromedp context cdpCtx (which the

@@ -10,15 +10,16 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cookiescan/cookiescan/browser"
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/diff"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
+	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
@@ -55,7 +56,11 @@ type scanOptions struct {
 
 	Baseline  string
 	FailOnNew bool
-	formatSet bool
+
+	HostResolverRules string
+	// newCrawler builds the browser crawler; tests may replace it.
+	newCrawler func(*scanOptions) (observe.Crawler, func())
+	formatSet  bool
 
 	// Resolved by validate.
 	targets []*url.URL
@@ -74,7 +79,7 @@ type scanOptions struct {
 }
 
 func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
-	opts := &scanOptions{IO: ios}
+	opts := &scanOptions{IO: ios, newCrawler: browserCrawler}
 	cmd := &cobra.Command{
 		Use:   "scan URL [URL...]",
 		Short: "Scan one or more sites and write reports",
@@ -121,7 +126,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.BoolVar(&opts.Insecure, "insecure", false, "scan even when the certificate does not verify (the problem is still reported)")
 	f.BoolVar(&opts.NoBrowser, "no-browser", false, "transport checks only: do not start Chromium")
 	f.DurationVar(&opts.Timeout, "timeout", 15*time.Second, "time limit for each request")
-	f.IntVar(&opts.Concurrency, "concurrency", 2, "how many targets to scan at once")
+	f.IntVar(&opts.Concurrency, "concurrency", 2, "browser: how many tabs crawl a site at once (they share its cookies)")
 	f.StringArrayVar(&opts.Headers, "header", nil, "send this header to the target host (\"Name: value\", repeatable)")
 	f.StringArrayVar(&opts.Cookies, "cookie", nil, "send this cookie to the target host (\"name=value\", repeatable)")
 	f.BoolVar(&opts.ShowValues, "show-values", false, "include cookie values in reports (they are redacted by default)")
@@ -135,6 +140,8 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.StringVar(&opts.Chrome, "chrome", "", "browser: Chromium executable `PATH` (default: chromium on PATH)")
 	f.StringVar(&opts.BrowserURL, "browser-url", "", "browser: attach to a running browser at this ws:// `URL` instead of starting one")
 	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load")
+	f.StringVar(&opts.HostResolverRules, "host-resolver-rules", "", "browser: Chromium host resolver rules, e.g. \"MAP *.test 127.0.0.1\" (tests)")
+	_ = f.MarkHidden("host-resolver-rules")
 	f.StringVar(&opts.Baseline, "baseline", "", "mark each finding new or known against an earlier JSON report `FILE`")
 	f.BoolVar(&opts.FailOnNew, "fail-on-new", false, "with --baseline: count only new findings for --fail-on")
 	cmd.MarkFlagsMutuallyExclusive("chrome", "browser-url")
@@ -247,6 +254,13 @@ func (o *scanOptions) validate() error {
 		}
 		o.login = &f
 	}
+	if o.HostResolverRules != "" && o.dial == nil {
+		d, err := browser.RuleDialer(o.HostResolverRules)
+		if err != nil {
+			return fmt.Errorf("--host-resolver-rules: %w", err)
+		}
+		o.dial = d
+	}
 	if o.Timeout <= 0 {
 		return errors.New("--timeout must be positive, for example 15s")
 	}
@@ -260,24 +274,27 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	prog := newProgress(o.IO.ErrOut, o.IO.ErrIsTerminal, o.Quiet, len(o.targets))
 	reps := make([]result.Report, len(o.targets))
 	errs := make([]error, len(o.targets))
-	sem := make(chan struct{}, o.Concurrency)
-	var wg sync.WaitGroup
-	for i, t := range o.targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			reps[i], errs[i] = scanner.Run(ctx, scanner.Options{
-				Target: t, HTTPURL: o.httpURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-				Timeout: o.Timeout, Header: o.header, ShowValues: o.ShowValues,
-				Version: toolVersion(), Now: o.now, DialContext: o.dial,
-				Progress: func(step string) { prog.step(t.Host, step) },
-			})
-			prog.done(t.Host)
-		}()
+	var crawler observe.Crawler
+	if !o.NoBrowser {
+		c, closeFn := o.newCrawler(o)
+		defer closeFn()
+		crawler = c
 	}
-	wg.Wait()
+	// Targets run one after the other: the browser crawls one site at a time, with
+	// --concurrency tabs sharing that site's cookie jar.
+	for i, t := range o.targets {
+		reps[i], errs[i] = scanner.Run(ctx, scanner.Options{
+			Target: t, HTTPURL: o.httpURL, CAPEM: o.caPEM, Insecure: o.Insecure,
+			Timeout: o.Timeout, Header: o.header, ShowValues: o.ShowValues,
+			Version: toolVersion(), Now: o.now, DialContext: o.dial,
+			Progress: func(step string) { prog.step(t.Host, step) },
+			Crawler:  crawler, Crawl: o.crawlRequest(t),
+		})
+		prog.done(t.Host)
+		if ctx.Err() != nil {
+			break
+		}
+	}
 	prog.finish()
 
 	for i := range reps {
@@ -332,4 +349,33 @@ func markBaseline(r *result.Report, base []result.Report) {
 			r.Findings[i].Baseline = "new"
 		}
 	}
+}
+
+// browserCrawler starts (lazily) one Chromium for the whole command.
+func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
+	c := browser.NewCrawler(browser.Options{
+		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM,
+		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout,
+	})
+	return c, func() { _ = c.Close() }
+}
+
+// crawlRequest turns the browser flags into the crawl of one target.
+func (o *scanOptions) crawlRequest(t *url.URL) observe.Request {
+	req := observe.Request{
+		MaxPages: o.MaxPages, Depth: o.Depth, Include: o.Include, Exclude: o.Exclude,
+		FollowLogout: o.FollowLogout, Concurrency: o.Concurrency, PageTimeout: o.PageTimeout,
+		Login: o.login, Header: map[string]string{},
+	}
+	for k, vs := range o.header {
+		if k != "Cookie" && len(vs) > 0 {
+			req.Header[k] = strings.Join(vs, ", ")
+		}
+	}
+	for _, c := range o.Cookies {
+		name, value, _ := strings.Cut(c, "=")
+		req.Cookies = append(req.Cookies, observe.StoredCookie{Name: strings.TrimSpace(name), Value: value,
+			Domain: t.Hostname(), Path: "/", Secure: true, Session: true})
+	}
+	return req
 }

@@ -63,7 +63,7 @@ func TestScanExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer site.Close()
-	base := []string{"scan", site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile, "-q", "--timeout", "3s"}
+	base := []string{"scan", site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile, "-q", "--timeout", "3s", "--no-browser"}
 
 	code, out, _ := run(t, append(base, "--fail-on", "high")...)
 	if code != exitFindings || !strings.Contains(out, "grade F") {
@@ -107,7 +107,7 @@ func TestScanUnreachableExits3WithErrors(t *testing.T) {
 	}
 	site.Close() // nothing listens any more
 	jsonPath := filepath.Join(t.TempDir(), "scan.json")
-	code, _, errOut := run(t, "scan", site.HTTPSURL, "--http-url", site.HTTPURL, "-q", "--format", "json", "-o", jsonPath)
+	code, _, errOut := run(t, "scan", site.HTTPSURL, "--http-url", site.HTTPURL, "-q", "--no-browser", "--format", "json", "-o", jsonPath)
 	if code != exitScan {
 		t.Fatalf("exit %d, want 3; stderr %s", code, errOut)
 	}

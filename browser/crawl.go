@@ -1,0 +1,535 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/cookiescan/cookiescan/scanner/observe"
+)
+
+// Defaults of observe.Request fields left zero.
+const (
+	DefaultMaxPages = 20
+	DefaultDepth    = 2
+	maxConcurrency  = 16
+)
+
+// PhaseLogout keys Crawl.Stored after the logout steps. Their responses
+// count as post-login: the report knows three phases.
+const PhaseLogout = "logout"
+
+// logoutLink matches links a crawl must not follow unless asked: they would
+// end the session it is observing.
+var logoutLink = regexp.MustCompile(`(?i)log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off`)
+
+// Crawler drives one browser through sites for the scanner. The browser
+// starts with the first Crawl and serves the following ones (one at a time);
+// each Crawl gets a fresh browser context, so nothing carries over between
+// targets. A browser that died is started again by the next Crawl.
+type Crawler struct {
+	opts Options
+	own  bool // Close closes the browser
+
+	mu     sync.Mutex // one Crawl at a time; guards b and closed
+	b      *Browser
+	closed bool
+}
+
+var _ observe.Crawler = (*Crawler)(nil)
+
+// NewCrawler returns a Crawler that starts its browser with opts when first
+// needed. Close it.
+func NewCrawler(opts Options) *Crawler { return &Crawler{opts: opts, own: true} }
+
+// newCrawlerOn crawls with a browser the caller owns (tests share one).
+func newCrawlerOn(b *Browser) *Crawler { return &Crawler{opts: b.opts, b: b} }
+
+// Close stops the browser. It waits for a running Crawl.
+func (c *Crawler) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.b == nil || !c.own {
+		return nil
+	}
+	err := c.b.Close()
+	c.b = nil
+	return err
+}
+
+// browser returns the running browser, starting one if needed.
+func (c *Crawler) browser(ctx context.Context) (*Browser, error) {
+	if c.closed {
+		return nil, errors.New("crawler closed")
+	}
+	if c.b != nil && c.b.ctx.Err() == nil {
+		return c.b, nil
+	}
+	if c.b != nil {
+		if !c.own {
+			return nil, errors.New("the browser is gone")
+		}
+		c.b.Close() // a browser that died: clean up after it, then start anew
+		c.b = nil
+	}
+	b, err := Start(ctx, c.opts)
+	if err != nil {
+		return nil, err
+	}
+	c.b = b
+	return b, nil
+}
+
+// Crawl visits the site breadth first from req.StartURL, logs in and out if
+// req.Login says how, and proves over plain HTTP which cookies Chromium
+// sends. The Crawl is filled as far as it got, also with an error: the
+// error means the browser failed or ctx ended, never that the site did.
+//
+// All of it runs in one new browser context, with Concurrency tabs that
+// share its cookie jar. Links are followed when they are http(s), on the
+// same registrable domain (the same host for an IP address or a one-label
+// name), within Depth, matched by an Include pattern (if any) and by no
+// Exclude pattern, and not logout-looking (unless FollowLogout); the start
+// URL and the URL a login ends on are always visited. MaxPages bounds the
+// pages of the whole scan, so a crawl trap ends there.
+//
+// Without a login every page is "pre-login". With one:
+//   - pre-login: the start page only, then Stored["pre-login"];
+//   - login: the steps in the first tab, every response "login", then the
+//     success check and Stored["login"];
+//   - post-login: the crawl from the start URL and the login's final URL,
+//     then Stored["post-login"];
+//   - logout (if the flow has logout steps): back to the login's final
+//     page, the steps (responses count as post-login), Stored["logout"].
+//
+// A login that fails is reported in Crawl.Login and the crawl goes on
+// logged out: the rest of the pages are pre-login, and Stored["pre-login"]
+// is the store at the end. Script cookies: see scriptcookies.go; the proof
+// over HTTP: see proof.go.
+func (c *Crawler) Crawl(ctx context.Context, req observe.Request) (observe.Crawl, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return observe.Crawl{}, err
+	}
+	s, err := newScan(req)
+	if err != nil {
+		return observe.Crawl{}, err
+	}
+	b, err := c.browser(ctx)
+	if err != nil {
+		return observe.Crawl{}, fmt.Errorf("browser: %w", err)
+	}
+	s.b = b
+	return s.run(ctx)
+}
+
+// scan is one Crawl.
+type scan struct {
+	b                *Browser
+	req              observe.Request
+	start            *url.URL
+	include, exclude []*regexp.Regexp
+	tabs             []*Session // tabs[0] logs in and out
+
+	mu      sync.Mutex
+	out     observe.Crawl
+	pages   int   // pages started, against MaxPages
+	failure error // the browser failed or ctx ended: stop
+	ledger  *ledger
+	store   []*network.Cookie // the store at the last snapshot before logout
+}
+
+func newScan(req observe.Request) (*scan, error) {
+	if req.MaxPages <= 0 {
+		req.MaxPages = DefaultMaxPages
+	}
+	if req.Depth <= 0 {
+		req.Depth = DefaultDepth
+	}
+	req.Concurrency = max(1, min(req.Concurrency, maxConcurrency, req.MaxPages))
+	start, err := url.Parse(req.StartURL)
+	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {
+		return nil, fmt.Errorf("crawl: start URL %q is not an absolute http(s) URL", req.StartURL)
+	}
+	start.Fragment, start.RawFragment = "", ""
+	s := &scan{req: req, start: start, ledger: newLedger(),
+		out: observe.Crawl{Stored: map[string][]observe.StoredCookie{}}}
+	for _, list := range []struct {
+		src []string
+		dst *[]*regexp.Regexp
+	}{{req.Include, &s.include}, {req.Exclude, &s.exclude}} {
+		for _, expr := range list.src {
+			re, err := regexp.Compile(expr)
+			if err != nil {
+				return nil, fmt.Errorf("crawl: pattern %q: %w", expr, err)
+			}
+			*list.dst = append(*list.dst, re)
+		}
+	}
+	s.ledger.seed(req.Cookies, start)
+	return s, nil
+}
+
+// run does the phases in order (see Crawl).
+func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
+	defer s.closeTabs()
+	if err := s.openTabs(ctx); err != nil {
+		s.fail(err)
+		return s.result(ctx)
+	}
+	start := s.start.String()
+	fr := newFrontier(start)
+	if s.req.Login == nil {
+		s.crawl(ctx, observe.PreLogin, fr, s.req.MaxPages)
+		s.snapshot(ctx, observe.PreLogin, observe.PreLogin, start)
+	} else {
+		// Before login only the start page: what the site sets on arrival
+		// is what a login must rotate; the rest of the site is crawled
+		// logged in (or, if the login fails, logged out, below).
+		s.crawl(ctx, observe.PreLogin, fr, 1)
+		s.snapshot(ctx, observe.PreLogin, observe.PreLogin, start)
+		if final, ok := s.login(ctx, s.req.Login); ok {
+			s.snapshot(ctx, observe.Login, observe.Login, final)
+			seeds := []string{start}
+			if u, err := url.Parse(final); err == nil && final != "" && s.sameSite(u) {
+				u.Fragment, u.RawFragment = "", ""
+				seeds = append(seeds, u.String())
+			}
+			s.crawl(ctx, observe.PostLogin, newFrontier(seeds...), s.req.MaxPages)
+			s.snapshot(ctx, observe.PostLogin, observe.PostLogin, final)
+			if len(s.req.Login.Logout) > 0 {
+				s.logout(ctx, s.req.Login.Logout, final)
+			}
+		} else if !s.stopped(ctx) {
+			s.crawl(ctx, observe.PreLogin, fr, s.req.MaxPages)
+			s.snapshot(ctx, observe.PreLogin, observe.PreLogin, start)
+		}
+	}
+	if s.req.HTTPURL != "" && !s.stopped(ctx) {
+		s.proveHTTP(ctx)
+	}
+	return s.result(ctx)
+}
+
+// openTabs opens Concurrency tabs in one new browser context (the extra
+// ones side by side) and prepares them: extra headers, seed cookies, the
+// page timeout.
+func (s *scan) openTabs(ctx context.Context) error {
+	first, err := s.b.NewSession(ctx)
+	if err != nil {
+		return err
+	}
+	first.timeout = s.req.PageTimeout // NewTab copies it
+	s.tabs = make([]*Session, s.req.Concurrency)
+	s.tabs[0] = first
+	errs := make([]error, len(s.tabs))
+	var wg sync.WaitGroup
+	for i := range s.tabs {
+		wg.Go(func() {
+			if i > 0 {
+				s.tabs[i], errs[i] = first.NewTab(ctx)
+			}
+			if errs[i] == nil {
+				if err := s.tabs[i].setHeaders(ctx, s.req.Header); err != nil {
+					errs[i] = fmt.Errorf("extra headers: %w", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	s.tabs = slices.DeleteFunc(s.tabs, func(t *Session) bool { return t == nil })
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return first.setCookies(ctx, seedParams(s.req.Cookies, s.start.String()))
+}
+
+// closeTabs closes the extra tabs, then the first (and the browser context).
+func (s *scan) closeTabs() {
+	for i := len(s.tabs) - 1; i >= 0; i-- {
+		s.tabs[i].Close()
+	}
+}
+
+// fail records the error that stops the scan (the first one wins).
+func (s *scan) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failure == nil {
+		s.failure = err
+	}
+}
+
+func (s *scan) stopped(ctx context.Context) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failure != nil || ctx.Err() != nil
+}
+
+func (s *scan) progress(step string) {
+	if s.req.Progress != nil {
+		s.req.Progress(step)
+	}
+}
+
+// result settles the script cookies and returns the Crawl and its error.
+func (s *scan) result(ctx context.Context) (observe.Crawl, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.out.ScriptCookies = append(s.out.ScriptCookies, s.ledger.settle()...)
+	err := s.failure
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		s.out.Errors = append(s.out.Errors, observe.Error{Stage: "browser", URL: s.start.String(), Message: err.Error()})
+	}
+	return s.out, err
+}
+
+// item is a URL to visit.
+type item struct {
+	url   string
+	depth int
+}
+
+// frontier is the breadth-first queue of one phase.
+type frontier struct {
+	queue []item
+	seen  map[string]bool
+	busy  int // visits under way
+}
+
+func newFrontier(urls ...string) *frontier {
+	f := &frontier{seen: map[string]bool{}}
+	for _, u := range urls {
+		f.add(item{url: u})
+	}
+	return f
+}
+
+func (f *frontier) add(it item) {
+	if !f.seen[it.url] {
+		f.seen[it.url] = true
+		f.queue = append(f.queue, it)
+	}
+}
+
+// crawl visits the frontier's URLs breadth first with every tab until it is
+// empty or limit pages were visited in the whole scan.
+func (s *scan) crawl(ctx context.Context, phase string, fr *frontier, limit int) {
+	if s.stopped(ctx) {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wake := sync.NewCond(&s.mu)
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		wake.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	next := func() (item, int, bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for {
+			switch {
+			case ctx.Err() != nil || s.failure != nil || s.pages >= limit:
+				return item{}, 0, false
+			case len(fr.queue) > 0:
+				it := fr.queue[0]
+				fr.queue = fr.queue[1:]
+				fr.busy++
+				s.pages++
+				return it, s.pages, true
+			case fr.busy == 0:
+				return item{}, 0, false
+			}
+			wake.Wait()
+		}
+	}
+	var wg sync.WaitGroup
+	for i, tab := range s.tabs {
+		wg.Go(func() {
+			for {
+				it, n, ok := next()
+				if !ok {
+					return
+				}
+				found, final := s.visit(ctx, phase, i, tab, it, n)
+				s.mu.Lock()
+				fr.busy--
+				if final != "" {
+					fr.seen[final] = true // reached by a redirect: no second visit
+				}
+				for _, f := range found {
+					fr.add(f)
+				}
+				if s.failure != nil {
+					cancel()
+				}
+				wake.Broadcast()
+				s.mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	s.mu.Lock()
+	s.out.ScriptCookies = append(s.out.ScriptCookies, s.ledger.settle()...)
+	s.mu.Unlock()
+}
+
+// visit loads one page in tab number i and returns the links to follow.
+func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it item, n int) ([]item, string) {
+	s.progress(fmt.Sprintf("page %d/%d: %s", n, s.req.MaxPages, it.url))
+	v, err := tab.Visit(ctx, it.url)
+	p := observe.Page{URL: it.url, FinalURL: v.FinalURL, Status: v.Status, Phase: phase, Depth: it.depth, Error: v.Error}
+	if p.Error == "" && browserGone(err) {
+		p.Error = err.Error()
+	}
+	for _, r := range v.Responses {
+		if r.MainFrame && r.Redirect {
+			p.Hops = append(p.Hops, observe.Hop{URL: r.URL, Status: r.Status, Location: r.Headers["location"]})
+		}
+	}
+	pageURL := v.FinalURL
+	if pageURL == "" {
+		pageURL = it.url
+	}
+	s.record(phase, pageURL, i, v.Responses, &p)
+	if browserGone(err) {
+		s.fail(err)
+		return nil, ""
+	}
+	s.checkStore(ctx, tab, phase, pageURL, i)
+	if it.depth >= s.req.Depth {
+		return nil, v.FinalURL
+	}
+	var out []item
+	for _, a := range v.Anchors {
+		if u, ok := s.follow(a); ok {
+			out = append(out, item{url: u, depth: it.depth + 1})
+		}
+	}
+	return out, v.FinalURL
+}
+
+// follow says whether the crawl follows a link, and to which URL.
+func (s *scan) follow(a Anchor) (string, bool) {
+	u, err := url.Parse(a.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !s.sameSite(u) {
+		return "", false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	abs := u.String()
+	if !s.req.FollowLogout && (logoutLink.MatchString(u.EscapedPath()+"?"+u.RawQuery) || logoutLink.MatchString(a.Text)) {
+		return "", false
+	}
+	if len(s.include) > 0 && !anyMatch(s.include, abs) {
+		return "", false
+	}
+	if anyMatch(s.exclude, abs) {
+		return "", false
+	}
+	return abs, true
+}
+
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameSite: the same registrable domain as the start URL; for an IP address
+// or a single-label name (localhost), the same host.
+func (s *scan) sameSite(u *url.URL) bool {
+	a, b := strings.ToLower(u.Hostname()), strings.ToLower(s.start.Hostname())
+	if a == b {
+		return true
+	}
+	if net.ParseIP(b) != nil || !strings.Contains(b, ".") {
+		return false
+	}
+	ra, err1 := publicsuffix.EffectiveTLDPlusOne(a)
+	rb, err2 := publicsuffix.EffectiveTLDPlusOne(b)
+	return err1 == nil && err2 == nil && ra == rb
+}
+
+// record adds a page (if p is not nil) and its responses.
+func (s *scan) record(phase, pageURL string, tab int, rs []Response, p *observe.Page) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p != nil {
+		s.out.Pages = append(s.out.Pages, *p)
+	}
+	for _, r := range rs {
+		o := observe.Response{URL: r.URL, PageURL: pageURL, Type: r.Type, Status: r.Status, Redirect: r.Redirect,
+			Phase: phase, Date: responseDate(r), SetCookies: r.SetCookies, HSTS: r.HSTS}
+		for _, b := range r.Blocked {
+			o.Blocked = append(o.Blocked, observe.Blocked{Line: b.Line, Reasons: b.Reasons})
+		}
+		s.out.Responses = append(s.out.Responses, o)
+		s.ledger.explain(r, tab)
+	}
+}
+
+// responseDate is the response's Date header, or now.
+func responseDate(r Response) time.Time {
+	d, _, _ := strings.Cut(r.Headers["date"], "\n")
+	if t, err := http.ParseTime(d); err == nil {
+		return t
+	}
+	return time.Now()
+}
+
+// checkStore reads the store after a page and notes unexplained cookies.
+func (s *scan) checkStore(ctx context.Context, tab *Session, phase, pageURL string, i int) []*network.Cookie {
+	store, err := tab.rawCookies(ctx)
+	at := time.Now()
+	if err != nil {
+		if browserGone(err) && (tab.ctx.Err() != nil || ctx.Err() != nil) {
+			s.fail(err)
+		}
+		return nil
+	}
+	s.mu.Lock()
+	s.ledger.check(store, pageURL, phase, i, at)
+	s.mu.Unlock()
+	return store
+}
+
+// snapshot keeps the store at the end of a phase under key.
+func (s *scan) snapshot(ctx context.Context, key, phase, pageURL string) {
+	if s.stopped(ctx) {
+		return
+	}
+	store, err := s.tabs[0].rawCookies(ctx)
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ledger.check(store, pageURL, phase, 0, time.Now())
+	s.out.Stored[key] = observed(store)
+	if key != PhaseLogout {
+		s.store = store
+	}
+}

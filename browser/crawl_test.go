@@ -1,0 +1,470 @@
+package browser
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cookiescan/cookiescan/fixtures"
+	"github.com/cookiescan/cookiescan/scanner/loginflow"
+	"github.com/cookiescan/cookiescan/scanner/observe"
+	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
+)
+
+// crawler crawls with the shared browser.
+func crawler(t *testing.T) *Crawler {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	return newCrawlerOn(shared)
+}
+
+// password is the environment a flow's ${COOKIESCAN_PASSWORD} reads.
+func password(name string) (string, bool) {
+	if name == "COOKIESCAN_PASSWORD" {
+		return fixtures.FixturePassword, true
+	}
+	return "", false
+}
+
+// flow parses a flow of fixtures/flows; the Recorder export's URLs point at
+// https://cookiescan.test/ and are moved to the test site's port.
+func flow(t *testing.T, name string) *loginflow.Flow {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "fixtures", "flows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parseFlow(t, strings.ReplaceAll(string(data), "https://cookiescan.test/", site.URL("https", "cookiescan.test", "/")))
+}
+
+func parseFlow(t *testing.T, text string) *loginflow.Flow {
+	t.Helper()
+	f, err := loginflow.Parse([]byte(text), password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &f
+}
+
+// crawlRequest is a crawl of the test site from path.
+func crawlRequest(path string) observe.Request {
+	return observe.Request{StartURL: site.URL("https", "cookiescan.test", path), PageTimeout: testPageTimeout, Concurrency: 4}
+}
+
+// headerCookies maps each cookie name set by a Set-Cookie line to the
+// phases it was set in.
+func headerCookies(c observe.Crawl) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range c.Responses {
+		for _, l := range r.SetCookies {
+			n := sc.Parse(l).Name
+			if !slices.Contains(out[n], r.Phase) {
+				out[n] = append(out[n], r.Phase)
+			}
+		}
+	}
+	return out
+}
+
+func blockedReasons(c observe.Crawl, name string) []string {
+	for _, r := range c.Responses {
+		for _, b := range r.Blocked {
+			if sc.Parse(b.Line).Name == name {
+				return b.Reasons
+			}
+		}
+	}
+	return nil
+}
+
+func storedValue(store []observe.StoredCookie, name string) (string, bool) {
+	for _, c := range store {
+		if c.Name == name {
+			return c.Value, true
+		}
+	}
+	return "", false
+}
+
+func TestCrawlLogin(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/")
+	req.HTTPURL = site.URL("http", "cookiescan.test", "/")
+	req.Login = flow(t, "login.yaml")
+	var progress []string
+	var mu sync.Mutex
+	start := time.Now()
+	req.Progress = func(s string) {
+		mu.Lock()
+		progress = append(progress, s)
+		mu.Unlock()
+		t.Logf("%6.2fs %s", time.Since(start).Seconds(), s)
+	}
+	got, err := c.Crawl(t.Context(), req)
+	t.Logf("crawl took %s, %d pages, %d responses", time.Since(start), len(got.Pages), len(got.Responses))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got.Login; l == nil || !l.OK || l.FailedStep != "" || !strings.HasSuffix(l.FinalURL, "/account") {
+		t.Fatalf("Login = %+v, want OK ending on /account", l)
+	}
+	for _, phase := range []string{observe.PreLogin, observe.Login, observe.PostLogin, PhaseLogout} {
+		if _, ok := got.Stored[phase]; !ok {
+			t.Errorf("Stored lacks phase %q", phase)
+		}
+	}
+	if got.Logout == nil || !got.Logout.OK {
+		t.Errorf("Logout = %+v, want OK", got.Logout)
+	}
+	pre, _ := storedValue(got.Stored[observe.PreLogin], "sessionid")
+	post, _ := storedValue(got.Stored[observe.PostLogin], "sessionid")
+	if pre == "" || post == "" || pre == post {
+		t.Errorf("sessionid before login %q, after %q: want a new one (this profile rotates)", pre, post)
+	}
+	// /logout expires it and redirects home, which issues a fresh one.
+	if out, _ := storedValue(got.Stored[PhaseLogout], "sessionid"); out == post {
+		t.Errorf("sessionid after logout %q, want the logged-in one gone", out)
+	}
+
+	hc := headerCookies(got)
+	want := map[string]string{ // a phase each cookie must be set in
+		"sessionid": observe.Login, "prefs": observe.PreLogin, "api_seen": observe.PreLogin,
+		"visit": observe.PostLogin, "last_seen": observe.Login, "remember_me": observe.Login,
+		"embed": observe.PostLogin, "__Host-bad": observe.PostLogin,
+	}
+	for name, phase := range want {
+		if !slices.Contains(hc[name], phase) {
+			t.Errorf("%s set in phases %q, want among them %q", name, hc[name], phase)
+		}
+	}
+	if !slices.Contains(hc["sessionid"], observe.PreLogin) {
+		t.Errorf("sessionid phases %q, want pre-login too", hc["sessionid"])
+	}
+	if r := blockedReasons(got, "embed"); !slices.Contains(r, "SameSiteNoneInsecure") {
+		t.Errorf("embed blocked for %q, want SameSiteNoneInsecure", r)
+	}
+	if r := blockedReasons(got, "__Host-bad"); !slices.Contains(r, "InvalidPrefix") {
+		t.Errorf("__Host-bad blocked for %q, want InvalidPrefix", r)
+	}
+	if len(got.ScriptCookies) != 1 || got.ScriptCookies[0].Cookie.Name != "ui_theme" ||
+		got.ScriptCookies[0].Phase != observe.PreLogin || !strings.HasSuffix(got.ScriptCookies[0].PageURL, "/") {
+		t.Errorf("ScriptCookies = %+v, want ui_theme once, pre-login, on /", got.ScriptCookies)
+	}
+	names := []string{}
+	for n := range hc {
+		names = append(names, n)
+	}
+	for _, s := range got.ScriptCookies {
+		names = append(names, s.Cookie.Name)
+	}
+	sort.Strings(names)
+	if all := []string{"__Host-bad", "api_seen", "embed", "last_seen", "prefs", "remember_me", "sessionid", "ui_theme", "visit"}; !slices.Equal(names, all) {
+		t.Errorf("cookies seen %q, want exactly %q", names, all)
+	}
+
+	for _, p := range got.Pages {
+		if strings.Contains(p.URL, "/logout") {
+			t.Errorf("followed a logout link: %+v", p)
+		}
+		if p.Phase != observe.PreLogin && p.Phase != observe.PostLogin {
+			t.Errorf("page %s in phase %q", p.URL, p.Phase)
+		}
+		if strings.HasSuffix(p.URL, "/go") {
+			if len(p.Hops) != 1 || p.Hops[0].Status != 302 || p.Hops[0].Location != "/about" || !strings.HasSuffix(p.FinalURL, "/about") {
+				t.Errorf("/go page = %+v, want one 302 hop to /about", p)
+			}
+		}
+	}
+	// Depth 2 from / and /account: /, /account, /settings, /about, /go,
+	// /login, /page/1, /page/2, /page/3, after / before login.
+	if len(got.Pages) != 10 || got.Pages[0].Phase != observe.PreLogin {
+		t.Errorf("%d pages, first %+v: want 10, the start page first and pre-login", len(got.Pages), got.Pages[0])
+	}
+	for _, r := range got.Responses {
+		if r.Date.IsZero() || r.PageURL == "" || r.Phase == "" {
+			t.Errorf("response without date, page or phase: %+v", r)
+		}
+	}
+	if p := got.HTTPProof; p == nil || p.Error != "" || slices.Contains(p.Attached, "sessionid") {
+		t.Errorf("HTTPProof = %+v, want no Secure sessionid attached", p)
+	} else {
+		t.Logf("attached over http: %q", p.Attached)
+	}
+	if len(progress) == 0 || !strings.HasPrefix(progress[0], "page 1/20: https://cookiescan.test:") {
+		t.Errorf("progress %q", progress)
+	}
+}
+
+func TestCrawlRecorderFlow(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/")
+	req.MaxPages = 1 // the start page, then the login; no crawl after it
+	req.Login = flow(t, "login.recorder.json")
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got.Login; l == nil || !l.OK || !strings.HasSuffix(l.FinalURL, "/account") || len(l.Notes) != 2 {
+		t.Fatalf("Login = %+v, want OK on /account with two notes (setViewport, keyUp)", l)
+	}
+	if !slices.Contains(headerCookies(got)["remember_me"], observe.Login) {
+		t.Errorf("remember_me not set at login")
+	}
+}
+
+func TestCrawlFixation(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login-fixation")
+	req := crawlRequest("/")
+	req.MaxPages = 2
+	req.HTTPURL = site.URL("http", "cookiescan.test", "/")
+	req.Login = flow(t, "login.yaml")
+	req.Login.Logout = nil // the proof uses the store before logout anyway
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Login == nil || !got.Login.OK {
+		t.Fatalf("Login = %+v", got.Login)
+	}
+	pre, _ := storedValue(got.Stored[observe.PreLogin], "sessionid")
+	post, _ := storedValue(got.Stored[observe.PostLogin], "sessionid")
+	if pre == "" || pre != post {
+		t.Errorf("sessionid before login %q, after %q: want the same (fixation)", pre, post)
+	}
+	if p := got.HTTPProof; p == nil || p.Error != "" || !slices.Contains(p.Attached, "sessionid") {
+		t.Errorf("HTTPProof = %+v, want sessionid attached", p)
+	}
+}
+
+func TestCrawlLoginFails(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/")
+	req.MaxPages = 3
+	req.Login = parseFlow(t, `timeout: 1s
+steps:
+  - goto: /login
+  - fill: {selector: "#nope", value: alice}
+success: {selector: "#welcome"}
+`)
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got.Login; l == nil || l.OK || l.FailedStep != "step 2 (fill #nope)" || !strings.Contains(l.Error, `"#nope"`) {
+		t.Fatalf("Login = %+v, want step 2 failed naming #nope", l)
+	}
+	if len(got.Pages) != 3 {
+		t.Errorf("%d pages after a failed login, want 3", len(got.Pages))
+	}
+	for _, p := range got.Pages {
+		if p.Phase != observe.PreLogin {
+			t.Errorf("page %s in phase %s after a failed login", p.URL, p.Phase)
+		}
+	}
+	if _, ok := got.Stored[observe.PostLogin]; ok {
+		t.Errorf("Stored has post-login after a failed login")
+	}
+}
+
+// TestCrawlTrapAndLogoutLink: a crawl trap ends at MaxPages; a logout link
+// is followed when asked, and Include limits the crawl.
+func TestCrawlTrapAndLogoutLink(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/trap/1")
+	req.MaxPages, req.Depth, req.Concurrency = 5, 100, 2
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Pages) != 5 {
+		t.Errorf("trap: %d pages, want 5", len(got.Pages))
+	}
+
+	// TestCrawlLogin shows the link is not followed by default.
+	req = crawlRequest("/")
+	req.Include = []string{`/(logout)?$`}
+	req.FollowLogout = true
+	got, err = c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	for _, p := range got.Pages {
+		urls = append(urls, p.URL)
+	}
+	if len(urls) != 2 || !strings.HasSuffix(urls[1], "/logout") {
+		t.Errorf("FollowLogout with Include /(logout)?$: pages %q, want / and /logout", urls)
+	}
+}
+
+// TestDialogAndPopup: an alert is dismissed (the page loads) and the window
+// the page opens is closed.
+func TestDialogAndPopup(t *testing.T) {
+	s := session(t)
+	useProfile(t, "login")
+	v, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/alert"))
+	if err != nil || v.Status != 200 {
+		t.Fatalf("visit /alert: %d, %v", v.Status, err)
+	}
+	id := chromedp.FromContext(s.ctx).BrowserContextID
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		infos, err := chromedp.Targets(s.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pages []string
+		for _, i := range infos {
+			if i.Type == "page" && i.BrowserContextID == id {
+				pages = append(pages, i.URL)
+			}
+		}
+		if len(pages) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tabs of the session: %q, want the popup closed", pages)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The tab still works.
+	if v, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/about")); err != nil || v.Status != 200 {
+		t.Errorf("visit after the alert: %d, %v", v.Status, err)
+	}
+}
+
+// TestCrawlNeverLoads: PageTimeout bounds a page whose load never fires,
+// and the crawl goes on.
+func TestCrawlNeverLoads(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/never")
+	req.PageTimeout = 1500 * time.Millisecond
+	start := time.Now()
+	got, err := c.Crawl(t.Context(), req)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Pages) != 1 || !strings.Contains(got.Pages[0].Error, "timeout") || got.Pages[0].Status != 200 {
+		t.Errorf("pages %+v, want /never with a timeout", got.Pages)
+	}
+	if took > 4*time.Second {
+		t.Errorf("crawl took %s, want about the page timeout", took)
+	}
+}
+
+func TestCrawlNotFound(t *testing.T) {
+	c := NewCrawler(Options{ExecPath: filepath.Join(t.TempDir(), "chromium")})
+	defer c.Close()
+	_, err := c.Crawl(t.Context(), observe.Request{StartURL: "https://example.com/"})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestCrawlBrowserKilled: a browser killed mid-crawl ends the Crawl at once
+// with an error and the pages seen so far; Close leaves no process; the next
+// Crawl starts a new browser.
+func TestCrawlBrowserKilled(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	useProfile(t, "login")
+	c := NewCrawler(Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout})
+	defer c.Close()
+	req := crawlRequest("/page/1")
+	req.MaxPages, req.Depth, req.Concurrency = 50, 10, 2
+	var once sync.Once
+	var dir string
+	req.Progress = func(step string) {
+		if strings.HasPrefix(step, "page 4/") {
+			once.Do(func() {
+				dir = c.b.dir
+				syscall.Kill(c.b.pid(), syscall.SIGKILL)
+			})
+		}
+	}
+	start := time.Now()
+	got, err := c.Crawl(t.Context(), req)
+	took := time.Since(start)
+	t.Logf("after the kill: %d pages, err %v, in %s", len(got.Pages), err, took)
+	if err == nil {
+		t.Error("no error after the browser was killed")
+	}
+	if len(got.Pages) < 3 || len(got.Pages) > 10 {
+		t.Errorf("%d pages, want those seen before the kill", len(got.Pages))
+	}
+	if took > 10*time.Second {
+		t.Errorf("Crawl took %s after the kill", took)
+	}
+
+	req = crawlRequest("/")
+	req.MaxPages = 1
+	if got, err := c.Crawl(t.Context(), req); err != nil || len(got.Pages) != 1 || got.Pages[0].Status != 200 {
+		t.Errorf("crawl after a restart: %+v, %v", got.Pages, err)
+	}
+	c.Close()
+	if pids := processesUsing(dir); len(pids) != 0 {
+		t.Errorf("processes %v of the killed browser remain", pids)
+	}
+}
+
+// TestCrawlHeaderAndSeed: extra headers and seed cookies reach the site, and
+// a seeded cookie is not taken for a script's.
+func TestCrawlHeaderAndSeed(t *testing.T) {
+	c := crawler(t)
+	var mu sync.Mutex
+	var header, cookie string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			mu.Lock()
+			header = r.Header.Get("X-Scan")
+			if k, err := r.Cookie("seed"); err == nil {
+				cookie = k.Value
+			}
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<p>hi</p>")
+	}))
+	t.Cleanup(srv.Close)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	got, err := c.Crawl(t.Context(), observe.Request{StartURL: "http://cookiescan.test:" + port + "/", MaxPages: 1,
+		Header:  map[string]string{"X-Scan": "yes"},
+		Cookies: []observe.StoredCookie{{Name: "seed", Value: "s1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if header != "yes" || cookie != "s1" {
+		t.Errorf("the site got X-Scan %q and cookie seed=%q, want yes and s1", header, cookie)
+	}
+	if len(got.ScriptCookies) != 0 {
+		t.Errorf("ScriptCookies = %+v, want none", got.ScriptCookies)
+	}
+	if v, _ := storedValue(got.Stored[observe.PreLogin], "seed"); v != "s1" {
+		t.Errorf("stored %+v, want the seed", got.Stored)
+	}
+}

@@ -1,0 +1,168 @@
+package browser
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/cookiescan/cookiescan/scanner/observe"
+	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
+)
+
+// How script cookies are found. After each page the crawl reads the store; a
+// cookie whose (name, domain, path) no Set-Cookie line seen so far explains
+// was written by script (document.cookie, CookieStore) and is attributed to
+// that page and phase, once.
+//
+// With several tabs another tab's response can store a cookie a moment
+// before its event reaches us, so a cookie found unexplained is a candidate
+// only; when the phase ends, a candidate is dropped if a Set-Cookie line of
+// another tab that arrived up to raceSlack after the read explains it.
+const raceSlack = time.Second
+
+type cookieKey struct{ name, domain, path string }
+
+type mark struct {
+	at  time.Time
+	tab int // -1: seeded
+}
+
+type candidate struct {
+	key         cookieKey
+	cookie      observe.StoredCookie
+	page, phase string
+	at          time.Time
+	tab         int
+}
+
+// ledger is what explains the store. Callers hold scan.mu.
+type ledger struct {
+	explained  map[cookieKey][]mark
+	candidates []candidate
+	decided    map[cookieKey]bool
+}
+
+func newLedger() *ledger {
+	return &ledger{explained: map[cookieKey][]mark{}, decided: map[cookieKey]bool{}}
+}
+
+// seed explains the cookies the scan started with.
+func (l *ledger) seed(cookies []observe.StoredCookie, start *url.URL) {
+	for _, c := range cookies {
+		path := c.Path
+		if path == "" {
+			path = "/"
+		}
+		d := strings.TrimPrefix(strings.ToLower(c.Domain), ".")
+		if d == "" {
+			d = strings.ToLower(start.Hostname())
+		}
+		for _, dom := range []string{d, "." + d} {
+			k := cookieKey{c.Name, dom, path}
+			l.explained[k] = append(l.explained[k], mark{tab: -1})
+		}
+	}
+}
+
+// explain records the cookies a response's Set-Cookie lines stored.
+func (l *ledger) explain(r Response, tab int) {
+	if len(r.SetCookies) == 0 {
+		return
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return
+	}
+	blocked := map[string]bool{}
+	for _, b := range r.Blocked {
+		blocked[b.Line] = true
+	}
+	at := r.at
+	if at.IsZero() {
+		at = time.Now()
+	}
+	for _, line := range r.SetCookies {
+		if blocked[line] {
+			continue
+		}
+		k := lineKey(sc.Parse(line), u)
+		l.explained[k] = append(l.explained[k], mark{at: at, tab: tab})
+	}
+}
+
+// lineKey is the (name, domain, path) a Set-Cookie line from u stores under,
+// spelt as Chromium's store spells it: ".example.com" for a Domain cookie,
+// the bare host for a host-only one.
+func lineKey(c sc.Cookie, u *url.URL) cookieKey {
+	k := cookieKey{name: c.Name, domain: strings.ToLower(u.Hostname()), path: c.Path}
+	if c.HasDomain && c.Domain != "" {
+		k.domain = "." + c.Domain
+	}
+	if k.path == "" {
+		k.path = defaultPath(u.Path)
+	}
+	return k
+}
+
+// defaultPath is RFC 6265 §5.1.4's default-path of a request path.
+func defaultPath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return "/"
+	}
+	i := strings.LastIndex(p, "/")
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
+// explainedBy reports whether a line explains k for a read at `at` by tab.
+func (l *ledger) explainedBy(k cookieKey, at time.Time, tab int, slack time.Duration) bool {
+	for _, m := range l.explained[k] {
+		if !m.at.After(at) || (m.tab != tab && !m.at.After(at.Add(slack))) {
+			return true
+		}
+	}
+	return false
+}
+
+// check notes the cookies of a store read (made at `at`, after page on tab)
+// that nothing explains yet.
+func (l *ledger) check(store []*network.Cookie, page, phase string, tab int, at time.Time) {
+	for _, c := range store {
+		k := cookieKey{c.Name, c.Domain, c.Path}
+		if l.decided[k] {
+			continue
+		}
+		if l.explainedBy(k, at, tab, 0) {
+			l.decided[k] = true
+			continue
+		}
+		dup := false
+		for _, cd := range l.candidates {
+			dup = dup || cd.key == k
+		}
+		if !dup {
+			l.candidates = append(l.candidates, candidate{key: k, cookie: observed([]*network.Cookie{c})[0],
+				page: page, phase: phase, at: at, tab: tab})
+		}
+	}
+}
+
+// settle decides the pending candidates; it returns the script cookies.
+func (l *ledger) settle() []observe.ScriptCookie {
+	var out []observe.ScriptCookie
+	for _, cd := range l.candidates {
+		if l.decided[cd.key] {
+			continue
+		}
+		l.decided[cd.key] = true
+		if !l.explainedBy(cd.key, cd.at, cd.tab, raceSlack) {
+			out = append(out, observe.ScriptCookie{Cookie: cd.cookie, PageURL: cd.page, Phase: cd.phase})
+		}
+	}
+	l.candidates = nil
+	return out
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cookiescan/cookiescan/fixtures"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+func needChromium(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test in -short mode")
+	}
+	if _, err := exec.LookPath("chromium"); err != nil {
+		t.Skip("chromium not installed (make test installs it)")
+	}
+}
+
+// scanLogin runs the whole CLI with real Chromium and the YAML login flow against
+// one of the login fixture profiles, reached as cookiescan.test so that Chromium
+// applies its real rules for non-local origins.
+func scanLogin(t *testing.T, profile string) result.Report {
+	t.Helper()
+	dir := t.TempDir()
+	site, err := fixtures.Start(fixtures.Options{Profile: profile, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	t.Setenv("COOKIESCAN_PASSWORD", fixtures.FixturePassword)
+	out := filepath.Join(dir, "scan.json")
+	code, _, errOut := run(t, "scan", site.URL("https", "cookiescan.test", "/"),
+		"--http-url", site.URL("http", "cookiescan.test", "/"), "--ca-cert", site.CAFile,
+		"--host-resolver-rules", "MAP *.test 127.0.0.1", "--login", "../../fixtures/flows/login.yaml",
+		"--max-pages", "8", "--fail-on", "none", "-q", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep result.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func findingFor(rep result.Report, rule, cookie string) *result.Finding {
+	for i, f := range rep.Findings {
+		if f.Rule == rule && (cookie == "" || f.Cookie == cookie) {
+			return &rep.Findings[i]
+		}
+	}
+	return nil
+}
+
+func TestScanWithLoginInChromium(t *testing.T) {
+	needChromium(t)
+	fix := scanLogin(t, "login-fixation")
+	if f := findingFor(fix, "session-not-rotated-on-login", "sessionid"); f == nil || f.Severity != result.SeverityHigh {
+		t.Errorf("login-fixation: session-not-rotated-on-login missing: %+v", fix.Findings)
+	}
+	if f := findingFor(fix, "cookie-sent-over-http", "sessionid"); f == nil || f.Severity != result.SeverityHigh {
+		t.Errorf("login-fixation: cookie-sent-over-http missing for sessionid")
+	}
+
+	good := scanLogin(t, "login")
+	if f := findingFor(good, "session-not-rotated-on-login", ""); f != nil {
+		t.Errorf("login: rotation finding on a rotating login: %+v", f)
+	}
+	if f := findingFor(good, "cookie-sent-over-http", "sessionid"); f != nil {
+		t.Errorf("login: a Secure session cookie was reported as sent over HTTP")
+	}
+	// Every kind of cookie the fixture sets is in the inventory with its phase.
+	want := map[string]string{"sessionid/login": "header", "remember_me/login": "header", "ui_theme/pre-login": "script",
+		"visit/": "header", "api_seen/": "header", "prefs/pre-login": "header"}
+	got := map[string]bool{}
+	for _, c := range good.Cookies {
+		got[c.Name+"/"+c.Phase+"/"+c.SetBy] = true
+		got[c.Name+"//"+c.SetBy] = true
+	}
+	for k, setBy := range want {
+		name, phase, _ := strings.Cut(k, "/")
+		if !got[name+"/"+phase+"/"+setBy] {
+			t.Errorf("cookie %s (phase %q, set by %s) missing from %v", name, phase, setBy, got)
+		}
+	}
+	for _, c := range good.Cookies {
+		if c.Name == "embed" && (c.Stored || len(c.BlockedReasons) == 0) {
+			t.Errorf("embed (SameSite=None without Secure) must show as blocked: %+v", c)
+		}
+	}
+	if len(good.Pages) < 3 {
+		t.Errorf("pages: %+v", good.Pages)
+	}
+}
+
+func TestChromiumMissingExits3WithPartialReport(t *testing.T) {
+	site, err := fixtures.Start(fixtures.Options{Profile: "hardened", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	out := filepath.Join(t.TempDir(), "scan.json")
+	code, _, errOut := run(t, "scan", site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile,
+		"--chrome", "/nonexistent/chromium", "-q", "-o", out)
+	if code != exitScan || !strings.Contains(errOut, "apt-get install -y chromium") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+	var rep result.Report
+	data, _ := os.ReadFile(out)
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Grade == "" {
+		t.Errorf("partial report with the transport verdict: %v %q", err, rep.Grade)
+	}
+}
