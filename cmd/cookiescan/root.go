@@ -76,6 +76,7 @@ Exit codes: 0 nothing reached --fail-on, 1 findings reached --fail-on,
 		newRulesCmd(ios),
 		newReportCmd(ios),
 		newDiffCmd(ios),
+		newMonitorCmd(ios),
 		newVersionCmd(ios),
 	)
 	return root

@@ -1,0 +1,233 @@
+package monitor
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cookiescan/cookiescan/scanner/monitor/store"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+//go:embed status.html
+var statusHTML string
+
+var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	"ms":         func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"gradeClass": gradeClass,
+}).Parse(statusHTML))
+
+// statusCSP allows nothing but the page's own inline styles: no scripts, no
+// requests. The page shows URLs and error messages that came from scanned sites.
+const statusCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Handler serves /, /healthz, /metrics and /scans/ID (ID.json for the raw report).
+func (m *Monitor) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", m.serveStatus)
+	mux.HandleFunc("GET /healthz", m.serveHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.metrics.reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{m}}))
+	mux.HandleFunc("GET /scans/{id}", m.serveScan)
+	return mux
+}
+
+type slogPrinter struct{ m *Monitor }
+
+func (p slogPrinter) Println(v ...any) { p.m.log.Error("metrics: " + fmt.Sprint(v...)) }
+
+// serveHealth answers 200 while the scheduler runs and the store answers a query.
+func (m *Monitor) serveHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if !m.running.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "scheduler not running")
+		return
+	}
+	if err := m.store.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "store not answering:", err)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+func (m *Monitor) serveScan(w http.ResponseWriter, r *http.Request) {
+	raw := r.PathValue("id")
+	asJSON := strings.HasSuffix(raw, ".json")
+	id, err := strconv.ParseInt(strings.TrimSuffix(raw, ".json"), 10, 64)
+	if err != nil || id <= 0 {
+		http.Error(w, "scan IDs are numbers, as in /scans/42", http.StatusNotFound)
+		return
+	}
+	_, body, err := m.store.Get(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		http.Error(w, fmt.Sprintf("scan %d is not in the store (retention may have removed it)", id), http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		http.Error(w, "store: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if asJSON {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(body)
+		return
+	}
+	var rep result.Report
+	if err := json.Unmarshal(body, &rep); err != nil {
+		http.Error(w, "stored report is unreadable: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	ct, err := m.opts.Render(&buf, rep)
+	if err != nil {
+		http.Error(w, "render: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write(buf.Bytes())
+}
+
+// statusData is what the status page shows.
+type statusData struct {
+	Generated time.Time
+	Version   string
+	Running   bool
+	Targets   []statusTarget
+	Pending   int
+}
+
+type statusTarget struct {
+	URL       string
+	Schedule  string
+	Last      *store.Scan
+	LastOK    *store.Scan
+	Trend     []trendPoint // oldest first
+	SparkLine string       // SVG polyline points of the scores
+	Open      []Item
+	OpenedAt  time.Time
+	Baseline  int64
+	Failures  int
+}
+
+type trendPoint struct {
+	ID    int64
+	Grade string
+	Score int
+	OK    bool
+	Time  time.Time
+	Class string
+}
+
+// trendLen is how many recent scans the trend shows.
+const trendLen = 10
+
+func (m *Monitor) statusData(ctx context.Context) (statusData, error) {
+	d := statusData{Generated: m.opts.Now(), Version: m.opts.Version, Running: m.running.Load()}
+	states, err := m.store.AlertStates(ctx)
+	if err != nil {
+		return d, err
+	}
+	d.Pending, _ = m.store.Pending(ctx)
+	for _, t := range m.cfg.Targets {
+		target := t.URL.String()
+		st := statusTarget{URL: target, Schedule: t.Schedule}
+		h, err := m.store.History(ctx, target, trendLen)
+		if err != nil {
+			return d, err
+		}
+		if len(h) > 0 {
+			st.Last = &h[0]
+		}
+		for i := len(h) - 1; i >= 0; i-- {
+			sc := h[i]
+			p := trendPoint{ID: sc.ID, Grade: sc.Grade, Score: sc.Score, OK: sc.OK, Time: sc.StartedAt, Class: gradeClass(sc.Grade)}
+			if !sc.OK {
+				p.Grade, p.Class = "×", "fail"
+			}
+			st.Trend = append(st.Trend, p)
+		}
+		for i := range h {
+			if h[i].OK {
+				st.LastOK = &h[i]
+				break
+			}
+		}
+		st.SparkLine = sparkline(st.Trend)
+		if a, ok := states[target]; ok {
+			st.Failures = a.Failures
+			if a.Open() {
+				st.Open, st.OpenedAt, st.Baseline = OpenItems(a), a.OpenedAt, a.BaselineScan
+			}
+		}
+		d.Targets = append(d.Targets, st)
+	}
+	return d, nil
+}
+
+// sparkline maps successful scores onto a 190×20 box, one point above each grade
+// box of the row below (19 px apart); failed scans are gaps, not zeros.
+func sparkline(ps []trendPoint) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if !p.OK {
+			continue
+		}
+		x := 8 + i*19
+		y := 2 + (100-p.Score)*16/100
+		fmt.Fprintf(&b, "%d,%d ", x, y)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func gradeClass(g string) string {
+	switch g {
+	case "A", "A+":
+		return "ga"
+	case "B":
+		return "gb"
+	case "C":
+		return "gc"
+	case "":
+		return "fail"
+	}
+	return "gd"
+}
+
+func (m *Monitor) serveStatus(w http.ResponseWriter, r *http.Request) {
+	d, err := m.statusData(r.Context())
+	if err != nil {
+		http.Error(w, "store: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	var buf bytes.Buffer
+	if err := statusTmpl.Execute(&buf, d); err != nil {
+		http.Error(w, "render: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", statusCSP)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,169 @@
+// Package store keeps the monitor's history in an embedded SQLite file
+// (modernc.org/sqlite, so the binary needs no cgo): every scan's JSON report and
+// summary, each target's alert state, and the outbox of alerts not yet delivered.
+//
+// Durability is the point of this package. The database runs in WAL mode with
+// synchronous=FULL and every scan is committed in one transaction together with
+// the alert decision it caused, so a SIGKILL or a power cut loses at most the scan
+// that was being written, and never leaves a scan without its alert (or the
+// reverse).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ErrNotFound is returned when a scan ID does not exist.
+var ErrNotFound = errors.New("no such scan")
+
+// Store is an open history database. It is safe for concurrent use.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+	// wmu serialises writers inside this process. SQLite allows one writer at a
+	// time anyway; taking the lock here means a writer never meets SQLITE_BUSY
+	// from a sibling goroutine, only (rarely) from another process.
+	wmu sync.Mutex
+}
+
+// Options configures Open.
+type Options struct {
+	// ReadOnly opens an existing database without migrating it: for `monitor
+	// history` and `monitor show` while the daemon may be running.
+	ReadOnly bool
+}
+
+// Open opens (creating and migrating unless ReadOnly) the database at path.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("store %s: %w (has the monitor run yet?)", path, err)
+		}
+	}
+	q := url.Values{}
+	// busy_timeout first: the other pragmas may need a lock another process holds.
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if opts.ReadOnly {
+		q.Set("mode", "ro")
+	} else {
+		// WAL lets `monitor history` read while the daemon writes; FULL syncs the
+		// WAL on every commit so a completed scan survives a power cut, not just a
+		// crash (NORMAL would survive only the crash). Scans are minutes apart, so
+		// the extra fsync costs nothing that matters.
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		// BEGIN IMMEDIATE: take the write lock when the transaction starts, so a
+		// read-then-write transaction cannot deadlock against another writer.
+		q.Set("_txlock", "immediate")
+	}
+	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	if opts.ReadOnly {
+		v, err := s.version(ctx)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store %s: not a cookiescan history database: %w", path, err)
+		}
+		if v > len(migrations) {
+			db.Close()
+			return nil, fmt.Errorf("store %s has schema version %d; this cookiescan knows %d: upgrade cookiescan", path, v, len(migrations))
+		}
+		return s, nil
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path is the file the store was opened from.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database; a WAL checkpoint runs as the last connection closes.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers a query (for /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when
+// the file is sound).
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var out string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return "", err
+		}
+		if out != "" {
+			out += "\n"
+		}
+		out += line
+	}
+	return out, rows.Err()
+}
+
+// ms and fromMS store times as Unix milliseconds: sortable, compact, zone-free.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// write runs f in one IMMEDIATE transaction under the writer lock.
+func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return errors.New("store opened read-only")
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,489 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/loginflow"
+	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// validator turns the decoded YAML into a Config, collecting every problem with
+// its line and fix instead of stopping at the first.
+type validator struct {
+	file, dir string
+	getenv    func(string) (string, bool)
+	lenient   bool
+	errs      ConfigErrors
+}
+
+func (v *validator) add(line int, fix, format string, args ...any) {
+	v.errs = append(v.errs, &ConfigError{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...), Fix: fix})
+}
+
+// path resolves a path in the config against the config's directory.
+func (v *validator) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(v.dir, p)
+}
+
+func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
+	cfg := &Config{Path: v.file, Listen: DefaultListen, Concurrency: DefaultConcurrency,
+		Retention: DefaultRetention, FailuresBeforeAlert: DefaultFailuresBeforeAlert}
+
+	cfg.Store = v.path(DefaultStore)
+	if raw.Store.Set {
+		if strings.TrimSpace(raw.Store.V) == "" {
+			v.add(raw.Store.Line, "write a file path such as store: /var/lib/cookiescan/cookiescan.db", "store is empty")
+		} else {
+			cfg.Store = v.path(raw.Store.V)
+		}
+	}
+	if !v.lenient {
+		if err := checkWritable(cfg.Store); err != nil {
+			line := raw.Store.Line
+			what := "store " + cfg.Store
+			if !raw.Store.Set {
+				what = "the default store " + cfg.Store
+			}
+			v.add(line, "set store: to a path in a directory this user can write, e.g. /var/lib/cookiescan/cookiescan.db, or fix the directory's permissions",
+				"%s is not writable: %v", what, err)
+		}
+	}
+
+	if raw.Listen.Set {
+		cfg.Listen = strings.TrimSpace(raw.Listen.V)
+		if cfg.Listen == "off" {
+			cfg.Listen = ""
+		} else if _, port, err := splitHostPort(cfg.Listen); err != nil || port == "" {
+			v.add(raw.Listen.Line, `write host:port such as listen: 127.0.0.1:9310 (or "off")`, "listen %q is not an address", raw.Listen.V)
+		}
+	}
+	if raw.PublicURL.Set {
+		u, err := url.Parse(raw.PublicURL.V)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add(raw.PublicURL.Line, "write the URL people open to reach this monitor, e.g. publicUrl: https://cookiescan.internal.example", "publicUrl %q is not an http(s) URL", raw.PublicURL.V)
+		} else {
+			cfg.PublicURL = strings.TrimSuffix(raw.PublicURL.V, "/")
+		}
+	}
+	if cfg.PublicURL == "" && cfg.Listen != "" {
+		cfg.PublicURL = "http://" + cfg.Listen
+	}
+	if raw.Concurrency.Set {
+		cfg.Concurrency = raw.Concurrency.V
+		if cfg.Concurrency < 1 {
+			v.add(raw.Concurrency.Line, "set concurrency: to 1 or more", "concurrency %d must be at least 1", raw.Concurrency.V)
+		}
+	}
+	if raw.Retention.Set {
+		d, err := ParseDuration(raw.Retention.V)
+		switch {
+		case err != nil:
+			v.add(raw.Retention.Line, `write a duration such as retention: 90d (d, h, m, s), or 0 to keep everything`, "retention %q: %v", raw.Retention.V, err)
+		case d != 0 && d < time.Hour:
+			v.add(raw.Retention.Line, "keep at least an hour of history (retention: 90d is usual), or 0 to keep everything", "retention %s is too short", raw.Retention.V)
+		default:
+			cfg.Retention = d
+		}
+	}
+	if raw.FailuresBeforeAlert.Set {
+		cfg.FailuresBeforeAlert = raw.FailuresBeforeAlert.V
+		if cfg.FailuresBeforeAlert < 1 {
+			v.add(raw.FailuresBeforeAlert.Line, "set failuresBeforeAlert: to 1 (alert on the first failure) or more", "failuresBeforeAlert %d must be at least 1", raw.FailuresBeforeAlert.V)
+		}
+	}
+
+	base := defaultSettings()
+	if raw.Defaults.HTTPURL.Set {
+		v.add(raw.Defaults.HTTPURL.Line, "move httpUrl: under the target it belongs to", "httpUrl applies to one target, not to defaults")
+	}
+	v.settings(&base, raw.Defaults.rawSettings, false)
+
+	targetLines := seqLines(root, "targets")
+	if len(raw.Targets) == 0 {
+		v.add(keyLine(root, "targets"), `add a list of targets, e.g. targets: [{url: "https://example.com/", schedule: "@every 6h"}]`, "no targets to monitor")
+	}
+	seen := map[string]int{}
+	for i, rt := range raw.Targets {
+		line := 0
+		if i < len(targetLines) {
+			line = targetLines[i]
+		}
+		t := &Target{Settings: base, Line: line}
+		// Each target copies the defaults' lists so a target's header never
+		// leaks into another's.
+		t.Header, t.Cookie = append([]string(nil), base.Header...), append([]string(nil), base.Cookie...)
+		t.Include, t.Exclude = append([]string(nil), base.Include...), append([]string(nil), base.Exclude...)
+		if !rt.URL.Set || strings.TrimSpace(rt.URL.V) == "" {
+			v.add(line, "give every target a url: such as url: https://example.com/", "target %d has no url", i+1)
+		} else if u, err := parseTarget(rt.URL.V); err != nil {
+			v.add(rt.URL.Line, "write an https:// URL with a host, e.g. url: https://example.com/", "url: %v", err)
+		} else {
+			t.URL = u
+			if prev, dup := seen[u.String()]; dup {
+				v.add(rt.URL.Line, "list each URL once; merge the two entries", "target %s is already listed on line %d", u, prev)
+			}
+			seen[u.String()] = rt.URL.Line
+		}
+		if !rt.Schedule.Set || strings.TrimSpace(rt.Schedule.V) == "" {
+			v.add(line, `add a schedule: such as schedule: "@every 6h" or "15 */6 * * *"`, "target %d has no schedule", i+1)
+		} else if s, err := ParseSchedule(rt.Schedule.V); err != nil {
+			v.add(rt.Schedule.Line, `write five cron fields "minute hour day-of-month month day-of-week" such as "15 */6 * * *", or "@every 6h", "@hourly", "@daily"`,
+				"schedule %q is not valid: %v", rt.Schedule.V, err)
+		} else {
+			t.Schedule, t.schedule = strings.TrimSpace(rt.Schedule.V), s
+		}
+		v.settings(&t.Settings, rt.rawSettings, true)
+		v.finishTarget(t, rt)
+		cfg.Targets = append(cfg.Targets, t)
+	}
+
+	alertLines := seqLines(root, "alerts")
+	for i, ra := range raw.Alerts {
+		line := 0
+		if i < len(alertLines) {
+			line = alertLines[i]
+		}
+		cfg.Alerts = append(cfg.Alerts, v.alert(ra, line, i))
+	}
+	return cfg
+}
+
+func defaultSettings() Settings {
+	return Settings{Timeout: DefaultTimeout, ScanTimeout: DefaultScanTimeout, PageTimeout: DefaultPageTimeout,
+		MaxPages: DefaultMaxPages, Depth: DefaultDepth}
+}
+
+// settings applies the keys that are set in r over s.
+func (v *validator) settings(s *Settings, r rawSettings, target bool) {
+	dur := func(f at[string], name string, dst *time.Duration) {
+		if !f.Set {
+			return
+		}
+		d, err := ParseDuration(f.V)
+		if err != nil || d <= 0 {
+			v.add(f.Line, fmt.Sprintf("write a positive duration such as %s: 15s", name), "%s %q is not a positive duration", name, f.V)
+			return
+		}
+		*dst = d
+	}
+	dur(r.Timeout, "timeout", &s.Timeout)
+	dur(r.ScanTimeout, "scanTimeout", &s.ScanTimeout)
+	dur(r.PageTimeout, "pageTimeout", &s.PageTimeout)
+	if r.NoBrowser.Set {
+		s.NoBrowser = r.NoBrowser.V
+	}
+	if r.Insecure.Set {
+		s.Insecure = r.Insecure.V
+	}
+	if r.ShowValues.Set {
+		s.ShowValues = r.ShowValues.V
+	}
+	if r.FollowLogout.Set {
+		s.FollowLogout = r.FollowLogout.V
+	}
+	if target && r.HTTPURL.Set {
+		u, err := parseHTTPURL(r.HTTPURL.V)
+		if err != nil {
+			v.add(r.HTTPURL.Line, "write the plain-HTTP URL of this site, e.g. httpUrl: http://example.com:8080/", "httpUrl: %v", err)
+		} else {
+			s.HTTPURL = u
+		}
+	}
+	if r.CACert.Set {
+		s.CACert = v.path(r.CACert.V)
+		s.CAPEM = nil
+		if !v.lenient {
+			data, err := os.ReadFile(s.CACert)
+			if err == nil {
+				err = parseCAPEM(data)
+			}
+			if err != nil {
+				v.add(r.CACert.Line, "point caCert: at a readable PEM file of CA certificates", "caCert %s: %v", s.CACert, err)
+			} else {
+				s.CAPEM = data
+			}
+		}
+	}
+	if r.Header.Set {
+		s.Header = nil
+		for _, h := range r.Header.V {
+			name, value, ok := strings.Cut(h, ":")
+			name = strings.TrimSpace(name)
+			if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+				v.add(r.Header.Line, `write each header as "Name: value"`, "header %q is not \"Name: value\"", h)
+				continue
+			}
+			s.Header = append(s.Header, name+": "+strings.TrimSpace(value))
+		}
+	}
+	if r.Cookie.Set {
+		s.Cookie = nil
+		for _, c := range r.Cookie.V {
+			if name, _, ok := strings.Cut(c, "="); !ok || strings.TrimSpace(name) == "" {
+				v.add(r.Cookie.Line, "write each cookie as name=value", "cookie %q is not name=value", c)
+				continue
+			}
+			s.Cookie = append(s.Cookie, c)
+		}
+	}
+	for _, f := range []struct {
+		at   at[[]string]
+		name string
+		dst  *[]string
+	}{{r.Include, "include", &s.Include}, {r.Exclude, "exclude", &s.Exclude}} {
+		if !f.at.Set {
+			continue
+		}
+		*f.dst = nil
+		for _, re := range f.at.V {
+			if _, err := regexp.Compile(re); err != nil {
+				v.add(f.at.Line, "write a Go regular expression (RE2 syntax)", "%s %q is not a valid regular expression: %v", f.name, re, err)
+				continue
+			}
+			*f.dst = append(*f.dst, re)
+		}
+	}
+	if r.MaxPages.Set {
+		if r.MaxPages.V < 1 {
+			v.add(r.MaxPages.Line, "set maxPages: to 1 or more", "maxPages %d must be at least 1", r.MaxPages.V)
+		}
+		s.MaxPages = r.MaxPages.V
+	}
+	if r.Depth.Set {
+		if r.Depth.V < 0 {
+			v.add(r.Depth.Line, "set depth: to 0 or more", "depth %d must not be negative", r.Depth.V)
+		}
+		s.Depth = r.Depth.V
+	}
+	if r.Login.Set {
+		s.Login = v.path(r.Login.V)
+		s.LoginFlow = nil
+	}
+	if r.Chrome.Set {
+		s.Chrome = r.Chrome.V
+	}
+	if r.BrowserURL.Set {
+		if u, err := url.Parse(r.BrowserURL.V); err != nil || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http") {
+			v.add(r.BrowserURL.Line, "give the browser's DevTools address, e.g. browserUrl: ws://127.0.0.1:9222/devtools/browser/<id>", "browserUrl %q is not a DevTools address", r.BrowserURL.V)
+		}
+		s.BrowserURL = r.BrowserURL.V
+	}
+	if s.Chrome != "" && s.BrowserURL != "" && (r.Chrome.Set || r.BrowserURL.Set) {
+		line := r.Chrome.Line
+		if line == 0 {
+			line = r.BrowserURL.Line
+		}
+		v.add(line, "keep one of chrome: and browserUrl:", "chrome and browserUrl exclude each other")
+	}
+}
+
+// finishTarget runs the checks that need the target's final settings.
+func (v *validator) finishTarget(t *Target, rt rawTarget) {
+	if t.Login == "" {
+		return
+	}
+	line := rt.Login.Line
+	if line == 0 {
+		line = t.Line
+	}
+	if t.NoBrowser {
+		v.add(line, "drop noBrowser: true for this target, or remove login:", "login needs the browser, but noBrowser is true")
+		return
+	}
+	if v.lenient {
+		return
+	}
+	f, err := loginflow.Load(t.Login, v.getenv)
+	if err != nil {
+		v.add(line, "fix the login flow file, or set the environment variables it reads", "%v", strings.TrimPrefix(err.Error(), "--login "))
+		return
+	}
+	t.LoginFlow = &f
+}
+
+func (v *validator) alert(ra rawAlert, line, i int) *Alert {
+	a := &Alert{Format: "json", On: map[string]bool{}, MinSeverity: DefaultMinSeverity, Line: line}
+	if !ra.Webhook.Set || strings.TrimSpace(ra.Webhook.V) == "" {
+		v.add(line, "give every alert a webhook: URL", "alert %d has no webhook", i+1)
+	} else {
+		a.Webhook = strings.TrimSpace(ra.Webhook.V)
+		a.Line = ra.Webhook.Line
+		expanded, err := Expand(a.Webhook, v.getenv)
+		if err != nil {
+			v.add(ra.Webhook.Line, "export the variable before starting the monitor", "webhook: %v", err)
+		} else if u, err := url.Parse(expanded); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+			v.add(ra.Webhook.Line, "write an http(s) URL such as webhook: https://hooks.slack.com/services/T000/B000/XXX", "webhook %q is not an http(s) URL", redactURL(expanded))
+		}
+	}
+	if ra.Format.Set {
+		switch f := strings.ToLower(strings.TrimSpace(ra.Format.V)); f {
+		case "json", "generic":
+			a.Format = "json"
+		case "slack":
+			a.Format = "slack"
+		default:
+			v.add(ra.Format.Line, "write format: json (the documented payload) or format: slack", "unknown alert format %q", ra.Format.V)
+		}
+	}
+	if ra.On.Set {
+		for _, k := range ra.On.V {
+			k = strings.ToLower(strings.TrimSpace(k))
+			if !contains(alertKinds, k) {
+				v.add(ra.On.Line, "use any of on: [regression, scan-failed, recovered]", "unknown alert kind %q", k)
+				continue
+			}
+			a.On[k] = true
+		}
+	} else {
+		for _, k := range alertKinds {
+			a.On[k] = true
+		}
+	}
+	if ra.MinSeverity.Set {
+		s, err := result.ParseSeverity(strings.TrimSpace(ra.MinSeverity.V))
+		if err != nil {
+			v.add(ra.MinSeverity.Line, "write one of info, low, medium, high, critical", "minSeverity: %v", err)
+		} else {
+			a.MinSeverity = s
+		}
+	}
+	if ra.Header.Set {
+		a.Header = map[string]string{}
+		for k, val := range ra.Header.V {
+			if _, err := Expand(val, v.getenv); err != nil {
+				v.add(ra.Header.Line, "export the variable before starting the monitor", "header %s: %v", k, err)
+			}
+			a.Header[k] = val
+		}
+	}
+	return a
+}
+
+// ParseDuration reads Go durations plus days ("90d", "1d12h"), which retention
+// needs and time.ParseDuration lacks.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "0" {
+		return 0, nil
+	}
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a duration", s)
+		}
+		days = time.Duration(n) * 24 * time.Hour
+		s = s[i+1:]
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (use s, m, h or d, e.g. 90d or 6h)", s)
+	}
+	return days + d, nil
+}
+
+// checkWritable proves the store can be created or written without leaving
+// anything behind: the directory must exist and take a new file, and an existing
+// database must open for writing.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return errors.New("it is a directory")
+		}
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		f.Close()
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, errors.Unwrap(err))
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	// SQLite writes -wal and -shm files beside the database, so the directory
+	// itself must be writable, not just the file.
+	f, err := os.CreateTemp(dir, ".cookiescan-write-check-*")
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+var envRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Expand replaces ${VAR} with the variable's value; an unset variable is an error
+// rather than an empty string, so a secret that is missing is noticed at start.
+func Expand(s string, getenv func(string) (string, bool)) (string, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	var missing []string
+	out := envRE.ReplaceAllStringFunc(s, func(m string) string {
+		name := envRE.FindStringSubmatch(m)[1]
+		val, ok := getenv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return val
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// redactURL hides the path and query of a webhook in messages: for Slack and
+// most chat webhooks the path is the secret.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(invalid URL)"
+	}
+	out := u.Scheme + "://" + u.Host
+	if u.Path != "" && u.Path != "/" {
+		out += "/…"
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// The scanner's own parsers, so a URL the monitor accepts is one `scan` accepts.
+var (
+	parseTarget   = scanner.ParseTarget
+	parseHTTPURL  = scanner.ParseHTTPURL
+	parseCAPEM    = probe.ParseCAPEM
+	splitHostPort = net.SplitHostPort
+)
