@@ -268,7 +268,18 @@ func (r *recorder) rejectCert(url, text string) {
 func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.loaded[loaderID], len(r.inflight) == 0 && time.Since(r.lastEvent) >= quiet
+	return r.loaded[loaderID], len(r.inflight) == 0 && !r.awaitingExtra() && time.Since(r.lastEvent) >= quiet
+}
+
+// awaitingExtra is true while a response that announced raw headers (its
+// Set-Cookie lines) has not received them: they may come after the response.
+func (r *recorder) awaitingExtra() bool {
+	for _, q := range r.reqs {
+		if len(q.awaiting) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // actionState reports, for an action (a click, a key press) made at since
