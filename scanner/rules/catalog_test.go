@@ -250,6 +250,9 @@ var implemented = []string{
 	"cookie-domain-broad", "cookie-domain-invalid", "session-cookie-persistent", "cookie-lifetime-over-400d",
 	"cookie-expiry-unparseable", "cookie-duplicate-attribute", "cookie-too-large", "cookie-partitioned-insecure",
 	"cookie-rejected-by-browser", "session-cookie-no-host-prefix", "framework-default-session-name",
+	// Judged from browser observations (CrawlFindings).
+	"session-not-rotated-on-login", "cookie-sent-over-http", "hsts-inconsistent", "session-id-in-url",
+	"session-cookie-not-cleared-on-logout",
 }
 
 // Every implemented rule has at least three inputs that must fire it, at every
@@ -280,6 +283,9 @@ func TestCaseCoverage(t *testing.T) {
 		add(tc.rule, tc.want)
 	}
 	for _, tc := range cookieCases() {
+		add(tc.rule, tc.want)
+	}
+	for _, tc := range crawlCases() {
 		add(tc.rule, tc.want)
 	}
 	for _, id := range implemented {
