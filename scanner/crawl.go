@@ -67,11 +67,21 @@ func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
 	final := finalStore(c)
 	loginSet := rules.LoginCookies(c)
 	seen := map[string]int{}
+	keyOf := func(rc result.Cookie) string {
+		return rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.Phase + "\x00" + rc.SetBy
+	}
+	for i, rc := range rep.Cookies { // the probe's records of the same cookies
+		seen[keyOf(rc)] = i
+	}
 	add := func(rc result.Cookie) {
-		key := rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.Phase + "\x00" + rc.SetBy
+		key := keyOf(rc)
 		if i, ok := seen[key]; ok {
-			// Keep the first place it was set, but the latest verdict on storage.
-			rep.Cookies[i].Stored = rep.Cookies[i].Stored || rc.Stored
+			// Keep the first place it was set; the browser's word on storage wins
+			// over the probe's prediction.
+			rep.Cookies[i].Stored = rc.Stored || (rep.Cookies[i].Stored && len(rc.BlockedReasons) == 0)
+			if len(rc.BlockedReasons) > 0 {
+				rep.Cookies[i].BlockedReasons = rc.BlockedReasons
+			}
 			return
 		}
 		seen[key] = len(rep.Cookies)
