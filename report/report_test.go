@@ -3,12 +3,11 @@ package report
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cookiescan/cookiescan/report/reporttest"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
@@ -51,19 +50,7 @@ func sample() result.Report {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./report -update to accept):\n%s", name, got)
-	}
+	reporttest.Golden(t, *update, name, got)
 }
 
 func TestGolden(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,70 +12,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cookiescan/cookiescan/report/reporttest"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// sample is a fixed two-target report with hostile site data: HTML in a cookie
-// name, a pipe, a newline, control characters, "]]>", Markdown in a detail, a
-// terminal escape in a URL, and a rule ID this version does not know.
-func sample() []result.Report {
-	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	fortnight, year := int64(1209600), int64(31536000)
-
-	shop := result.New("https://shop.example/", at, "1.4.0")
-	shop.DurationMs = 4321
-	shop.Score, shop.Grade = 45, "C-"
-	shop.Frameworks = []result.Framework{{Name: "django", Label: "Django", Evidence: []string{"cookie csrftoken"}}}
-	shop.Cookies = []result.Cookie{
-		{Name: "<img src=x onerror=alert(1)>", Domain: "shop.example", HostOnly: true, Path: "/", MaxAge: &fortnight,
-			SetBy: "header", URL: "https://shop.example/", Phase: result.PhasePreLogin, Stored: true, SessionLike: true},
-		{Name: "a|b", Domain: "shop.example", Path: "/", Secure: true, HTTPOnly: true, SameSite: "Lax", Session: true,
-			SetBy: "header", URL: "https://shop.example/", Phase: result.PhasePostLogin, Stored: true},
-		{Name: "line\nbreak", Domain: "shop.example", Path: "/", Secure: true, SameSite: "None", MaxAge: &year,
-			SetBy: "script", URL: "https://shop.example/app", Phase: result.PhasePostLogin, Stored: true},
-		{Name: "nul\x00]]>\x07", Domain: "shop.example", Path: "/", SameSite: "Strict", Session: true,
-			SetBy: "header", URL: "https://shop.example/", Phase: result.PhasePreLogin, Stored: true},
-	}
-	shop.Findings = []result.Finding{
-		{Rule: "cookie-missing-secure", Severity: result.SeverityHigh, Title: "Cookie without Secure",
-			Detail: "The session-like cookie has no Secure attribute.", Cookie: "<img src=x onerror=alert(1)>",
-			CookieClass: "session", URL: "https://shop.example/",
-			URLs:     []string{"https://shop.example/", "https://shop.example/\x1b[31mred?q=a b"},
-			Evidence: "Set-Cookie: <img src=x onerror=alert(1)>=a1b2…(32 chars); Max-Age=1209600",
-			Remediation: result.Remediation{Generic: "Add the Secure attribute so the cookie is never sent over plain HTTP.",
-				Framework: "django", Fix: "SESSION_COOKIE_SECURE = True"}},
-		{Rule: "cookie-missing-httponly", Severity: result.SeverityMedium, Title: "Cookie without HttpOnly",
-			Detail: "*bold* [link](javascript:alert(1)) `code` | pipe", Cookie: "line\nbreak", URL: "https://shop.example/app",
-			Evidence:    "document.cookie = \"line\\nbreak=…\"",
-			Remediation: result.Remediation{Generic: "Add HttpOnly so scripts (and injected scripts) cannot read the cookie."}},
-		{Rule: "cookie-missing-samesite", Severity: result.SeverityLow, Title: "Cookie without SameSite",
-			Cookie: "a|b", URL: "https://shop.example/", Evidence: "Set-Cookie: a|b=…; Secure; HttpOnly",
-			Remediation: result.Remediation{Generic: "Set SameSite=Lax (or Strict) explicitly; only Chromium defaults to Lax.",
-				Framework: "django", Fix: `SESSION_COOKIE_SAMESITE = "Lax"`}},
-		{Rule: "cookie-missing-samesite", Severity: result.SeverityInfo, Title: "Cookie without SameSite",
-			Cookie: "nul\x00]]>\x07", URL: "https://shop.example/", Evidence: "Set-Cookie: nul\x00]]>\x07=…",
-			Remediation: result.Remediation{Generic: "Set SameSite=Lax (or Strict) explicitly; only Chromium defaults to Lax."}},
-		{Rule: "hsts-max-age-short", Severity: result.SeverityLow, Title: "HSTS max-age under 180 days",
-			Detail: "max-age is 300 seconds.", URL: "https://shop.example/", Evidence: "Strict-Transport-Security: max-age=300",
-			Remediation: result.Remediation{Generic: "Raise max-age to 31536000 or more.", Framework: "django",
-				Fix: "SECURE_HSTS_SECONDS = 31536000; SECURE_HSTS_INCLUDE_SUBDOMAINS = True"}},
-	}
-	shop.Errors = []result.ScanError{{Stage: result.StageBrowser, URL: "https://shop.example/<slow>", Message: "timed out | gave up\nafter 30s"}}
-
-	api := result.New("https://api.example/", at.Add(time.Minute), "1.4.0")
-	api.DurationMs = 800
-	api.Score, api.Grade = 100, "A+"
-	api.Cookies = []result.Cookie{{Name: "__Host-sid", Domain: "api.example", HostOnly: true, Path: "/", Secure: true,
-		HTTPOnly: true, SameSite: "Strict", Session: true, SetBy: "header", URL: "https://api.example/", Phase: result.PhasePreLogin, Stored: true}}
-	api.Findings = []result.Finding{
-		{Rule: "future-rule", Severity: result.SeverityInfo, Title: "A rule from a newer cookiescan",
-			Detail: "Written by a newer version.", URL: "https://api.example/", Evidence: "x",
-			Remediation: result.Remediation{Generic: "Upgrade cookiescan."}},
-	}
-	return []result.Report{shop, api}
-}
+// sample is the shared report with hostile site data.
+func sample() []result.Report { return reporttest.Sample() }
 
 func render(t *testing.T, w Writer, reps []result.Report) string {
 	t.Helper()
@@ -90,19 +32,7 @@ func render(t *testing.T, w Writer, reps []result.Report) string {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report/markdown -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./report/markdown -update to accept):\n%s", name, got)
-	}
+	reporttest.Golden(t, *update, name, got)
 }
 
 func TestGolden(t *testing.T) {
