@@ -138,13 +138,17 @@ func (t *TableWriter) chain(w io.Writer, c result.Redirect) error {
 
 func (t *TableWriter) cookies(w io.Writer, cs []result.Cookie) error {
 	tb := t.newTable(w)
-	tb.Header("Name", "Set on", "Secure", "HttpOnly", "SameSite", "Lifetime", "Session-like")
+	tb.Header("Name", "Set on", "Phase", "By", "Secure", "HttpOnly", "SameSite", "Lifetime", "Session-like")
 	for _, c := range cs {
 		ss := c.SameSite
 		if ss == "" {
 			ss = "✗ (none)"
 		}
-		if err := tb.Append([]string{clean(c.Name), clean(c.URL), mark(c.Secure), mark(c.HTTPOnly), clean(ss), Lifetime(c.MaxAge), mark(c.SessionLike)}); err != nil {
+		by := c.SetBy
+		if !c.Stored && len(c.BlockedReasons) > 0 {
+			by += " (refused)"
+		}
+		if err := tb.Append([]string{clean(c.Name), clean(c.URL), c.Phase, by, mark(c.Secure), mark(c.HTTPOnly), clean(ss), Lifetime(c.MaxAge), mark(c.SessionLike)}); err != nil {
 			return err
 		}
 	}
