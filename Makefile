@@ -40,8 +40,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 
+# bench: the redirect probe against curl, the 50-page crawl against a bare chromedp
+# loop (concurrency 1 and 4), and the HTML report's render time. Ratios are
+# measured within one run; see each benchmark's comment.
 bench: chromium
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./...
+	$(GO) test -run '^$$' -bench ProbeVsCurl -benchtime 50x ./scanner/probe/
+	$(GO) test -run '^$$' -bench Crawl50 -benchtime 2x ./browser/
+	$(GO) test -run '^$$' -bench Render200 ./report/html/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./scanner/hsts/
