@@ -229,10 +229,17 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	var loadedAt time.Time
+	quiet := quietPeriod
 	for {
-		loaded, idle := rec.state(loaderID, quietPeriod)
+		loaded, idle := rec.state(loaderID, quiet)
 		if loaded && loadedAt.IsZero() {
 			loadedAt = time.Now()
+			// A page without script cannot start a request after its load
+			// event, so it needs no quiet window: only what is in flight.
+			if s.scriptless(ctx) {
+				quiet = 0
+				loaded, idle = rec.state(loaderID, quiet)
+			}
 		}
 		if loaded && (idle || time.Since(loadedAt) >= maxQuietWait) {
 			return ""
@@ -247,6 +254,17 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 		case <-tick.C:
 		}
 	}
+}
+
+// scriptless reports whether the current document has no script at all (no
+// <script>, no inline event handler, no iframe or meta refresh that could load
+// more). Any doubt, such as an evaluation error, counts as script.
+func (s *Session) scriptless(ctx context.Context) bool {
+	ectx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	const js = `document.scripts.length === 0 && !document.querySelector("iframe,frame,object,embed,meta[http-equiv=refresh i],[onload],[onerror],[onclick],[onmouseover],[onfocus]")`
+	none, err := chromedp.Run(ectx, chromedp.Evaluate[bool](js))
+	return err == nil && none
 }
 
 // stopLoading aborts a navigation that is still pending, so the tab is free
