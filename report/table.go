@@ -184,7 +184,7 @@ func (t *TableWriter) findings(w io.Writer, r result.Report) error {
 		seen[key] = true
 		fmt.Fprintf(w, "  %-10s %s: %s\n", t.paint(severityColor[f.Severity], f.Severity.String()), f.Rule, f.Remediation.Generic)
 		if f.Remediation.Fix != "" {
-			fmt.Fprintf(w, "  %-10s %s: %s\n", "", FrameworkLabel(r, f.Remediation.Framework), f.Remediation.Fix)
+			fmt.Fprintf(w, "  %-10s %s: %s\n", "", r.FrameworkLabel(f.Remediation.Framework), f.Remediation.Fix)
 		}
 	}
 	return nil

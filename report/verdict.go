@@ -7,16 +7,6 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
-// FrameworkLabel is the display name of a framework the report detected.
-func FrameworkLabel(r result.Report, id string) string {
-	for _, fw := range r.Frameworks {
-		if fw.Name == id {
-			return fw.Label
-		}
-	}
-	return id
-}
-
 // Verdict is one line a person can paste into a ticket: grade, what is worst, and
 // its fix.
 func Verdict(r result.Report) string {
@@ -42,7 +32,7 @@ func Verdict(r result.Report) string {
 	}
 	fix := worst.Remediation.Generic
 	if worst.Remediation.Fix != "" {
-		fix = FrameworkLabel(r, worst.Remediation.Framework) + ": " + worst.Remediation.Fix
+		fix = r.FrameworkLabel(worst.Remediation.Framework) + ": " + worst.Remediation.Fix
 	}
 	return fmt.Sprintf("Verdict: %s grade %s (%d/100): %s; worst: %s — fix: %s", host, r.Grade, r.Score, strings.Join(parts, ", "), what, fix)
 }

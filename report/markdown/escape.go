@@ -56,11 +56,11 @@ func text(s string, limit int) string {
 	return b.String()
 }
 
-// code puts trusted text (a framework setting from the catalog) in a code span:
+// Code puts trusted text (a framework setting from the catalog) in a code span:
 // the fence outgrows any backtick run inside and newlines become spaces. In a
 // table cell "|" is escaped too, because GFM splits cells before it parses code
 // spans; elsewhere the backslash would show.
-func code(s string, inTable bool) string {
+func Code(s string, inTable bool) string {
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 	if inTable {
 		s = strings.ReplaceAll(s, "|", `\|`)

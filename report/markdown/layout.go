@@ -113,7 +113,7 @@ func verdict(r result.Report) string {
 	if worst.Cookie != "" {
 		s += " (cookie " + text(worst.Cookie, maxName) + ")"
 	}
-	s += " " + code(worst.Rule, false) + "."
+	s += " " + Code(worst.Rule, false) + "."
 	if fix := fix(r, *worst, false); fix != "" {
 		s += " **Fix:** " + fix
 	}
@@ -126,11 +126,11 @@ func fix(r result.Report, f result.Finding, inTable bool) string {
 	rem := f.Remediation
 	var out []string
 	if rem.Fix != "" {
-		fw := text(frameworkLabel(r, rem.Framework), maxName) + ":"
+		fw := text(r.FrameworkLabel(rem.Framework), maxName) + ":"
 		if inTable {
 			fw = "**" + fw + "**"
 		}
-		out = append(out, fw+" "+code(rem.Fix, inTable))
+		out = append(out, fw+" "+Code(rem.Fix, inTable))
 	}
 	if rem.Generic != "" {
 		out = append(out, text(rem.Generic, maxMessage))
@@ -158,7 +158,7 @@ func findings(r result.Report) part {
 			where += fmt.Sprintf(" (+%d more)", n-1)
 		}
 		line := fmt.Sprintf("| %s | %s<br>%s | %s | %s | %s |\n",
-			sev(f.Severity), text(f.Title, maxMessage), code(f.Rule, true), cookie, where, fix(r, f, true))
+			sev(f.Severity), text(f.Title, maxMessage), Code(f.Rule, true), cookie, where, fix(r, f, true))
 		p.rows = append(p.rows, row{line: line, rank: rank{class: classFindings, severity: f.Severity}})
 	}
 	return p
@@ -243,13 +243,4 @@ func label(fw result.Framework) string {
 		return fw.Label
 	}
 	return fw.Name
-}
-
-func frameworkLabel(r result.Report, id string) string {
-	for _, fw := range r.Frameworks {
-		if fw.Name == id {
-			return label(fw)
-		}
-	}
-	return id
 }

@@ -115,7 +115,7 @@ func TestCode(t *testing.T) {
 		{"`edge", false, "`` `edge ``"},
 		{"two\nlines", true, "`two lines`"},
 	} {
-		if got := code(c.in, c.inTable); got != c.want {
+		if got := Code(c.in, c.inTable); got != c.want {
 			t.Errorf("code(%q, %v) = %q, want %q", c.in, c.inTable, got, c.want)
 		}
 	}

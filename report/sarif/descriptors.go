@@ -5,27 +5,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cookiescan/cookiescan/report/markdown"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/rules"
 )
 
-// frameworks orders and names the fix lines in rule help: application frameworks
-// first (they fix cookies at the source), web servers last, as the rules package
-// ranks them. An ID not listed here is shown as it is.
-var frameworks = []struct{ id, label string }{
-	{"django", "Django"}, {"rails", "Rails"}, {"laravel", "Laravel"}, {"express", "Express"},
-	{"spring", "Spring Boot"}, {"aspnetcore", "ASP.NET Core"}, {"flask", "Flask"}, {"php", "PHP"},
-	{"nginx", "nginx"}, {"apache", "Apache"},
-}
-
-func labelFor(id string) string {
-	for _, fw := range frameworks {
-		if fw.id == id {
-			return fw.label
-		}
-	}
-	return id
-}
+func labelFor(id string) string { return rules.FrameworkLabel(id) }
 
 // descriptors lists every catalog rule, so GitHub can show the help of a rule even
 // before it first fires, then any rule ID a report names that the catalog does not
@@ -102,7 +87,7 @@ func helpFor(r rules.Rule, doc rules.Doc) (text, md string) {
 		m.WriteString("\n**Framework settings:**\n\n")
 		for _, id := range fixOrder(fixes) {
 			t.WriteString("- " + labelFor(id) + ": " + fixes[id] + "\n")
-			m.WriteString("- **" + mdText(labelFor(id)) + "**: " + codeSpan(fixes[id]) + "\n")
+			m.WriteString("- **" + mdText(labelFor(id)) + "**: " + markdown.Code(fixes[id], false) + "\n")
 		}
 	}
 	if len(doc.Refs) > 0 {
@@ -116,9 +101,9 @@ func helpFor(r rules.Rule, doc rules.Doc) (text, md string) {
 // the help text does not depend on map iteration.
 func fixOrder(fixes map[string]string) []string {
 	var ids []string
-	for _, fw := range frameworks {
-		if _, ok := fixes[fw.id]; ok {
-			ids = append(ids, fw.id)
+	for _, fw := range rules.FrameworkOrder() {
+		if _, ok := fixes[fw]; ok {
+			ids = append(ids, fw)
 		}
 	}
 	var rest []string
@@ -160,23 +145,4 @@ func mdText(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// codeSpan wraps a setting in a code span whose fence is longer than any backtick
-// run inside it, as CommonMark requires.
-func codeSpan(s string) string {
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
 }

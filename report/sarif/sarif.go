@@ -157,11 +157,10 @@ func fixText(r result.Report, f result.Finding) string {
 	return s
 }
 
+// frameworkLabel names a framework: as detected, else from the catalog.
 func frameworkLabel(r result.Report, id string) string {
-	for _, fw := range r.Frameworks {
-		if fw.Name == id && fw.Label != "" {
-			return fw.Label
-		}
+	if l := r.FrameworkLabel(id); l != id {
+		return l
 	}
 	return labelFor(id)
 }

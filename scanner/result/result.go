@@ -227,3 +227,13 @@ func orEmpty[T any](s []T) []T {
 	}
 	return s
 }
+
+// FrameworkLabel is the display name of a framework this report detected, or id.
+func (r Report) FrameworkLabel(id string) string {
+	for _, fw := range r.Frameworks {
+		if fw.Name == id && fw.Label != "" {
+			return fw.Label
+		}
+	}
+	return id
+}

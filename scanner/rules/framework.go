@@ -18,6 +18,18 @@ var frameworkLabels = map[string]string{
 // appFrameworks come before web servers: their settings fix cookies at the source.
 var frameworkOrder = []string{"django", "rails", "laravel", "express", "spring", "aspnetcore", "flask", "php", "nginx", "apache"}
 
+// FrameworkLabel is the display name of a framework ID ("aspnetcore" → "ASP.NET Core").
+func FrameworkLabel(id string) string {
+	if l, ok := frameworkLabels[id]; ok {
+		return l
+	}
+	return id
+}
+
+// FrameworkOrder lists framework IDs strongest first: application frameworks fix
+// cookies at the source, web servers come last.
+func FrameworkOrder() []string { return append([]string(nil), frameworkOrder...) }
+
 // DetectFrameworks names the stacks behind a site from the cookie names it sets and
 // the headers of its responses, strongest first.
 func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Framework {
