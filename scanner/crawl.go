@@ -94,10 +94,6 @@ func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
 		if err != nil {
 			continue
 		}
-		blocked := map[string][]string{}
-		for _, b := range r.Blocked {
-			blocked[b.Line] = b.Reasons
-		}
 		for _, line := range r.SetCookies {
 			ck := sc.Parse(line)
 			rc := CookieRecord(ck, u, r.Date, showValues)
@@ -105,7 +101,7 @@ func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
 			if loginSet[ck.Name] {
 				rc.SessionLike, rc.SessionSignal = rules.SessionLike(ck.Name, ck.Value, true)
 			}
-			if reasons := blocked[line]; len(reasons) > 0 {
+			if reasons := r.BlockedReasons(line); len(reasons) > 0 {
 				rc.BlockedReasons = append([]string{}, reasons...)
 				rc.Stored = false
 			} else {

@@ -85,6 +85,17 @@ type Response struct {
 	HSTS       []string
 }
 
+// BlockedReasons are Chromium's reasons for refusing one Set-Cookie line of the
+// response (none when it was stored).
+func (r Response) BlockedReasons(line string) []string {
+	for _, b := range r.Blocked {
+		if b.Line == line {
+			return b.Reasons
+		}
+	}
+	return nil
+}
+
 // Blocked is a Set-Cookie line Chromium refused, with its reasons (CDP names).
 type Blocked struct {
 	Line    string

@@ -34,13 +34,9 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 		if err != nil {
 			continue
 		}
-		blocked := map[string][]string{}
-		for _, b := range r.Blocked {
-			blocked[b.Line] = b.Reasons
-		}
 		for _, line := range r.SetCookies {
 			ck := sc.Parse(line)
-			reasons := blocked[line]
+			reasons := r.BlockedReasons(line)
 			if onlyPolicy(reasons) {
 				continue // third-party cookie blocked by Chromium's policy
 			}
