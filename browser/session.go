@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
+
+	"github.com/cookiescan/cookiescan/scanner/observe"
 )
 
 // ErrPageLoad is wrapped by Visit's error when the page did not load (name
@@ -49,12 +51,8 @@ type Session struct {
 // StoredCookie is a cookie as the browser kept it. Judge attributes from the
 // raw Set-Cookie lines: the store caps lifetimes at 400 days and leaves
 // SameSite empty when the attribute was absent.
-type StoredCookie struct {
-	Name, Value, Domain, Path string
-	Secure, HTTPOnly, Session bool
-	SameSite                  string    // Strict, Lax, None or ""
-	Expires                   time.Time // zero for a session cookie
-}
+// It is observe's type, so the crawler hands it on without copying fields.
+type StoredCookie = observe.StoredCookie
 
 // NewSession opens a tab in a fresh browser context (incognito-like).
 // JavaScript dialogs are dismissed, and windows its pages open are closed.
@@ -302,20 +300,7 @@ func (s *Session) Cookies(ctx context.Context) ([]StoredCookie, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]StoredCookie, 0, len(raw))
-	for _, k := range raw {
-		sc := StoredCookie{
-			Name: k.Name, Value: k.Value, Domain: k.Domain, Path: k.Path,
-			Secure: k.Secure, HTTPOnly: k.HTTPOnly, Session: k.Session,
-			SameSite: string(k.SameSite),
-		}
-		if !k.Session && k.Expires > 0 {
-			sec := int64(k.Expires)
-			sc.Expires = time.Unix(sec, int64((k.Expires-float64(sec))*1e9)).UTC()
-		}
-		out = append(out, sc)
-	}
-	return out, nil
+	return observed(raw), nil
 }
 
 // rawCookies reads the cookie store of the session's browser context.
