@@ -21,6 +21,9 @@ type Visit struct {
 	Links     []string // absolute hrefs of <a> on the final document
 	Anchors   []Anchor // the same links with their text, in document order
 	Error     string   // why the page did not load (net::ERR_…), "" on success
+	// Scriptless: the document had no script at its load event, so nothing
+	// but the recorded responses can have changed the cookie store.
+	Scriptless bool
 }
 
 // Anchor is one link of a document.
@@ -91,6 +94,9 @@ type request struct {
 	mainFrame bool
 	awaiting  []*Response // hops that announced an ExtraInfo not yet matched
 	extras    []*network.EventResponseReceivedExtraInfo
+	// hops counts requestWillBeSent events (one per hop of a chain),
+	// extrasSeen the ExtraInfo events, matched or not.
+	hops, extrasSeen int
 }
 
 type certNote struct{ url, text string }
@@ -132,7 +138,10 @@ func (r *recorder) onEvent(ev any) {
 		if ev.Request != nil {
 			q.url = ev.Request.URL
 		}
-		r.inflight[string(ev.RequestID)] = true
+		q.hops++
+		if q.extrasSeen < q.hops {
+			r.inflight[string(ev.RequestID)] = true
+		}
 		q.match()
 	case *network.EventResponseReceived:
 		// The headers are what we record: a body still streaming (or
@@ -154,6 +163,15 @@ func (r *recorder) onEvent(ev any) {
 	case *network.EventResponseReceivedExtraInfo:
 		q := r.request(string(ev.RequestID))
 		q.extras = append(q.extras, ev)
+		q.extrasSeen++
+		if q.extrasSeen >= q.hops {
+			// Every hop's raw headers are in, and they are what we record.
+			// Some requests never get their responseReceived (a favicon
+			// fetched for the tab by the browser): without this rule they
+			// would hold the visit until maxQuietWait. fill keeps an
+			// unmatched ExtraInfo as a response.
+			delete(r.inflight, string(ev.RequestID))
+		}
 		q.match()
 	case *network.EventLoadingFinished:
 		delete(r.inflight, string(ev.RequestID))

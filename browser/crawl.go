@@ -415,7 +415,11 @@ func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it 
 		s.fail(err)
 		return nil, ""
 	}
-	s.checkStore(ctx, tab, phase, pageURL, i)
+	if !v.Scriptless {
+		// Only script can store what no recorded response explains; the
+		// phase's snapshot reads the store once more anyway.
+		s.checkStore(ctx, tab, phase, pageURL, i)
+	}
 	if it.depth >= s.req.Depth {
 		return nil, v.FinalURL
 	}

@@ -161,14 +161,18 @@ func (s *Session) Visit(ctx context.Context, url string) (Visit, error) {
 		return v, fmt.Errorf("visit %s: %w", url, err)
 	}
 	defer stop()
-	committed, loadErr, err := s.navigate(ctx, rec, url)
+	committed, doc, loadErr, err := s.navigate(ctx, rec, url)
 	v.Error = loadErr
 	if err != nil {
 		rec.fill(&v)
 		return v, fmt.Errorf("visit %s: %w", url, err)
 	}
+	v.Scriptless = doc.Scriptless
 	if committed {
-		v.Anchors = s.anchors(ctx)
+		v.Anchors = doc.Anchors
+		if !doc.Scriptless {
+			v.Anchors = s.anchors(ctx) // script may have changed them since load
+		}
 		seen := map[string]bool{}
 		for _, a := range v.Anchors {
 			if !seen[a.URL] {
@@ -185,9 +189,9 @@ func (s *Session) Visit(ctx context.Context, url string) (Visit, error) {
 }
 
 // navigate loads url in the tab, recording into rec, and waits until it
-// settles. loadErr says why the page did not load; err is a browser or
-// context error.
-func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (committed bool, loadErr string, err error) {
+// settles. doc is what the document looked like at its load event; loadErr
+// says why the page did not load; err is a browser or context error.
+func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (committed bool, doc loadedDoc, loadErr string, err error) {
 	timeout := s.pageTimeout()
 	vctx, cancel := joinContext(ctx, s.ctx, timeout)
 	defer cancel()
@@ -205,25 +209,25 @@ func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (comm
 	default:
 		committed = true
 		if nav.LoaderID != "" { // "" for a same-document navigation
-			loadErr = s.settle(vctx, rec, string(nav.LoaderID), timeout)
+			doc, loadErr = s.settle(vctx, rec, string(nav.LoaderID), timeout)
 		}
 	}
 	if s.ctx.Err() != nil { // the browser or the tab died: not the site's fault
-		return committed, loadErr, fmt.Errorf("browser tab gone: %w", errors.Join(err, s.ctx.Err()))
+		return committed, doc, loadErr, fmt.Errorf("browser tab gone: %w", errors.Join(err, s.ctx.Err()))
 	}
 	if vctx.Err() != nil {
 		s.stopLoading()
 	}
 	if ctx.Err() != nil {
-		return committed, loadErr, ctx.Err()
+		return committed, doc, loadErr, ctx.Err()
 	}
-	return committed, loadErr, nil
+	return committed, doc, loadErr, nil
 }
 
 // settle waits for the main frame's load event, then for a quiet network
 // (at most maxQuietWait). A network that never quiets is no error: the
-// deadline just ends the wait.
-func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, timeout time.Duration) string {
+// deadline just ends the wait. doc is the document at its load event.
+func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, timeout time.Duration) (doc loadedDoc, loadErr string) {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	var loadedAt time.Time
@@ -234,35 +238,49 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 			loadedAt = time.Now()
 			// A page without script cannot start a request after its load
 			// event, so it needs no quiet window: only what is in flight.
-			if s.scriptless(ctx) {
+			if doc = s.inspect(ctx); doc.Scriptless {
 				quiet = 0
 				loaded, idle = rec.state(loaderID, quiet)
 			}
 		}
 		if loaded && (idle || time.Since(loadedAt) >= maxQuietWait) {
-			return ""
+			return doc, ""
 		}
 		select {
 		case <-ctx.Done():
 			if !loaded {
-				return fmt.Sprintf("timeout: page did not finish loading within %s", timeout)
+				return doc, fmt.Sprintf("timeout: page did not finish loading within %s", timeout)
 			}
-			return ""
+			return doc, ""
 		case <-rec.changed:
 		case <-tick.C:
 		}
 	}
 }
 
-// scriptless reports whether the current document has no script at all (no
-// <script>, no inline event handler, no iframe or meta refresh that could load
-// more). Any doubt, such as an evaluation error, counts as script.
-func (s *Session) scriptless(ctx context.Context) bool {
+// loadedDoc is what inspect saw of a document at its load event.
+type loadedDoc struct {
+	// Scriptless: no <script>, no inline event handler, no iframe or meta
+	// refresh that could load more. Any doubt, such as an evaluation error,
+	// counts as script.
+	Scriptless bool     `json:"scriptless"`
+	Anchors    []Anchor `json:"anchors"` // only of a scriptless document: they cannot change
+}
+
+// inspect looks at the current document once: whether it has script and,
+// if not, its links. One evaluation instead of two per page, which is most of
+// the crawl's own cost on a fast site.
+func (s *Session) inspect(ctx context.Context) loadedDoc {
 	ectx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	const js = `document.scripts.length === 0 && !document.querySelector("iframe,frame,object,embed,meta[http-equiv=refresh i],[onload],[onerror],[onclick],[onmouseover],[onfocus]")`
-	none, err := chromedp.Run(ectx, chromedp.Evaluate[bool](js))
-	return err == nil && none
+	const js = `(() => {
+const none = document.scripts.length === 0 && !document.querySelector("iframe,frame,object,embed,meta[http-equiv=refresh i],[onload],[onerror],[onclick],[onmouseover],[onfocus]");
+return {scriptless: none, anchors: none ? (` + anchorsJS + `)() : []}; })()`
+	doc, err := chromedp.Run(ectx, chromedp.Evaluate[loadedDoc](js))
+	if err != nil {
+		return loadedDoc{}
+	}
+	return doc
 }
 
 // stopLoading aborts a navigation that is still pending, so the tab is free
@@ -273,12 +291,9 @@ func (s *Session) stopLoading() {
 	_ = chromedp.Do(ctx, chromedp.Stop())
 }
 
-// anchors lists the links of the current document: absolute hrefs of <a>
-// and <area> elements with their text, in document order.
-func (s *Session) anchors(ctx context.Context) []Anchor {
-	lctx, cancel := joinContext(ctx, s.ctx, 5*time.Second)
-	defer cancel()
-	const js = `(() => { const seen = new Set(), out = [];
+// anchorsJS is a function listing the current document's links: absolute
+// hrefs of <a> and <area> elements with their text, in document order.
+const anchorsJS = `() => { const seen = new Set(), out = [];
 for (const a of document.querySelectorAll('a[href], area[href]')) {
 	if (typeof a.href !== 'string' || !a.href) continue;
 	const t = (a.innerText || a.textContent || a.getAttribute('aria-label') || a.title || '').trim().replace(/\s+/g, ' ').slice(0, 200);
@@ -286,8 +301,13 @@ for (const a of document.querySelectorAll('a[href], area[href]')) {
 	if (seen.has(k)) continue;
 	seen.add(k); out.push({url: a.href, text: t});
 }
-return out; })()`
-	anchors, err := chromedp.Run(lctx, chromedp.Evaluate[[]Anchor](js))
+return out; }`
+
+// anchors lists the links of the current document (see anchorsJS).
+func (s *Session) anchors(ctx context.Context) []Anchor {
+	lctx, cancel := joinContext(ctx, s.ctx, 5*time.Second)
+	defer cancel()
+	anchors, err := chromedp.Run(lctx, chromedp.Evaluate[[]Anchor]("("+anchorsJS+")()"))
 	if err != nil {
 		return nil
 	}

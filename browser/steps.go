@@ -121,7 +121,7 @@ func (r *stepRunner) gotoURL(ctx context.Context, raw string, timeout time.Durat
 		return stepErrorf("goto %q: %v", raw, err)
 	}
 	u := r.base.ResolveReference(ref).String()
-	committed, loadErr, err := r.tab.navigate(ctx, r.rec, u)
+	committed, _, loadErr, err := r.tab.navigate(ctx, r.rec, u)
 	switch {
 	case err != nil && ctx.Err() != nil && r.tab.ctx.Err() == nil: // the step's time ran out
 		if committed {
