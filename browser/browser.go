@@ -44,6 +44,9 @@ type Options struct {
 	// certs.go for how (Chromium has no per-process way to add a root); with
 	// BrowserURL the check dials the site from this machine.
 	CAPEM []byte
+	// Insecure continues past every certificate error, as --insecure asks:
+	// the scan's probe still reports the certificate, the crawl goes on.
+	Insecure bool
 	// HostResolverRules is passed to --host-resolver-rules, e.g.
 	// "MAP *.test 127.0.0.1". The CA check dials through the same rules.
 	HostResolverRules string
@@ -55,7 +58,7 @@ type Options struct {
 // nothing else.
 type Browser struct {
 	opts    Options
-	trust   *trust // nil without CAPEM
+	trust   *trust // nil without CAPEM or Insecure
 	version string
 	dir     string // profile and config of a browser we launched
 
@@ -75,8 +78,8 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		opts.PageTimeout = DefaultPageTimeout
 	}
 	b := &Browser{opts: opts}
-	if len(opts.CAPEM) > 0 {
-		t, err := newTrust(opts.CAPEM, opts.HostResolverRules)
+	if len(opts.CAPEM) > 0 || opts.Insecure {
+		t, err := newTrust(opts.CAPEM, opts.HostResolverRules, opts.Insecure)
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,7 @@ func TestTrustVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(site.Close)
-	tr, err := newTrust(site.CAPEM, "MAP *.test 127.0.0.1")
+	tr, err := newTrust(site.CAPEM, "MAP *.test 127.0.0.1", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestTrustVerify(t *testing.T) {
 		t.Errorf("other CA: err = %v, want an UnknownAuthorityError", err)
 	}
 
-	if _, err := newTrust([]byte("not a certificate"), ""); err == nil {
+	if _, err := newTrust([]byte("not a certificate"), "", false); err == nil {
 		t.Error("newTrust accepted a CA without PEM")
 	}
 }
@@ -81,7 +81,7 @@ func TestTrustVerifyExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(site.Close)
-	tr, err := newTrust(site.CAPEM, "MAP *.test 127.0.0.1")
+	tr, err := newTrust(site.CAPEM, "MAP *.test 127.0.0.1", false)
 	if err != nil {
 		t.Fatal(err)
 	}

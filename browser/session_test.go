@@ -279,3 +279,26 @@ func TestSessionsIsolated(t *testing.T) {
 		t.Errorf("second session cookies = %+v, %v; want none", c, err)
 	}
 }
+
+// TestInsecure: with Options.Insecure a browser of its own loads a page whose
+// certificate no known CA signed (the probe reports it; the crawl goes on).
+func TestInsecure(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	b, err := Start(t.Context(), Options{Insecure: true, HostResolverRules: testRules, PageTimeout: testPageTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	useProfile(t, "cert-untrusted")
+	v, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/"))
+	if err != nil || v.Status != 200 {
+		t.Fatalf("Visit: status %d, error %q, %v; want the page", v.Status, v.Error, err)
+	}
+}

@@ -354,7 +354,7 @@ func markBaseline(r *result.Report, base []result.Report) {
 // browserCrawler starts (lazily) one Chromium for the whole command.
 func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
 	c := browser.NewCrawler(browser.Options{
-		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM,
+		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM, Insecure: o.Insecure,
 		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout,
 	})
 	return c, func() { _ = c.Close() }
