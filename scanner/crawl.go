@@ -48,8 +48,18 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 }
 
 func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
+	// The probe already listed the page its chain ended on; the crawl's start
+	// page is usually the same one, in the same phase.
+	listed := map[result.Page]bool{}
+	for _, p := range rep.Pages {
+		listed[p] = true
+	}
 	for _, p := range c.Pages {
-		rep.Pages = append(rep.Pages, result.Page{URL: p.FinalURL, Status: p.Status, Phase: p.Phase})
+		page := result.Page{URL: p.FinalURL, Status: p.Status, Phase: p.Phase}
+		if !listed[page] {
+			listed[page] = true
+			rep.Pages = append(rep.Pages, page)
+		}
 	}
 	for _, e := range c.Errors {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: e.Stage, URL: e.URL, Message: e.Message})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cookiescan/cookiescan/fixtures"
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
@@ -166,5 +167,42 @@ func TestBigHeaderIsRead(t *testing.T) {
 	}
 	if rep.Grade != "A+" {
 		t.Errorf("grade %s; findings %+v errors %+v", rep.Grade, rep.Findings, rep.Errors)
+	}
+}
+
+// pagesCrawler is a browser stand-in that reports fixed pages.
+type pagesCrawler []observe.Page
+
+func (c pagesCrawler) Crawl(context.Context, observe.Request) (observe.Crawl, error) {
+	return observe.Crawl{Pages: c}, nil
+}
+
+// The start page the probe ended on and the crawl visited first is listed
+// once; the same URL in another phase is another page.
+func TestPagesListedOnce(t *testing.T) {
+	s := startSite(t, "hardened")
+	start := s.HTTPSURL
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = pagesCrawler{
+			{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePreLogin},
+			{URL: start + "about", FinalURL: start + "about", Status: 200, Phase: result.PhasePreLogin},
+			{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePostLogin},
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []result.Page{
+		{URL: start, Status: 200, Phase: result.PhasePreLogin},
+		{URL: start + "about", Status: 200, Phase: result.PhasePreLogin},
+		{URL: start, Status: 200, Phase: result.PhasePostLogin},
+	}
+	if len(rep.Pages) != len(want) {
+		t.Fatalf("Pages = %+v, want %+v", rep.Pages, want)
+	}
+	for i := range want {
+		if rep.Pages[i] != want[i] {
+			t.Errorf("Pages[%d] = %+v, want %+v", i, rep.Pages[i], want[i])
+		}
 	}
 }
