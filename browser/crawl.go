@@ -243,7 +243,7 @@ func (s *scan) openTabs(ctx context.Context) error {
 				s.tabs[i], errs[i] = first.NewTab(ctx)
 			}
 			if errs[i] == nil {
-				if err := s.tabs[i].setHeaders(ctx, s.req.Header); err != nil {
+				if err := s.tabs[i].addHeaders(ctx, s.req.Header, s.start.Hostname()); err != nil {
 					errs[i] = fmt.Errorf("extra headers: %w", err)
 				}
 			}

@@ -467,4 +467,10 @@ func TestCrawlHeaderAndSeed(t *testing.T) {
 	if v, _ := storedValue(got.Stored[observe.PreLogin], "seed"); v != "s1" {
 		t.Errorf("stored %+v, want the seed", got.Stored)
 	}
+	// A seed without Domain is host-only: sent to the target host alone.
+	for _, c := range got.Stored[observe.PreLogin] {
+		if c.Name == "seed" && c.Domain != "cookiescan.test" {
+			t.Errorf("seed stored for domain %q, want host-only cookiescan.test", c.Domain)
+		}
+	}
 }

@@ -43,7 +43,7 @@ func (s *scan) proveHTTP(ctx context.Context) {
 	s.mu.Lock()
 	store := copyParams(s.store)
 	s.mu.Unlock()
-	if err := sess.setHeaders(ctx, s.req.Header); err != nil {
+	if err := sess.addHeaders(ctx, s.req.Header, s.start.Hostname()); err != nil {
 		p.Error = err.Error()
 		return
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiescan/cookiescan/fixtures"
 )
 
 var hardenedLine = regexp.MustCompile(`^__Host-sessionid=[0-9a-f]{32}; Path=/; Secure; HttpOnly; SameSite=Lax$`)
@@ -300,5 +302,45 @@ func TestInsecure(t *testing.T) {
 	v, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/"))
 	if err != nil || v.Status != 200 {
 		t.Fatalf("Visit: status %d, error %q, %v; want the page", v.Status, v.Error, err)
+	}
+}
+
+// TestHeadersOnlyToTarget: a --header value goes with every request to the
+// scanned host, redirect hops included, and with none to another host (the
+// page's image from localhost).
+func TestHeadersOnlyToTarget(t *testing.T) {
+	s := session(t)
+	useProfile(t, "login")
+	if err := s.addHeaders(t.Context(), map[string]string{fixtures.EchoHeader: "token-1"}, "cookiescan.test"); err != nil {
+		t.Fatal(err)
+	}
+	seen := func(v Visit) map[string]string {
+		m := map[string]string{}
+		for _, r := range v.Responses {
+			m[r.URL] = r.Headers[strings.ToLower(fixtures.EchoHeader)+"-seen"]
+		}
+		return m
+	}
+	v, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/third-party"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := seen(v)
+	page, pixel := site.URL("https", "cookiescan.test", "/third-party"), site.URL("https", "localhost", "/pixel.gif")
+	if got[page] != "token-1" {
+		t.Errorf("the page's request carried %q, want token-1 (responses %v)", got[page], got)
+	}
+	if g, ok := got[pixel]; !ok || g != "" {
+		t.Errorf("the other host's image: seen %v, carried %q; want it loaded without the header", ok, g)
+	}
+	v, err = s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = seen(v)
+	for _, u := range []string{site.URL("https", "cookiescan.test", "/go"), site.URL("https", "cookiescan.test", "/about")} {
+		if got[u] != "token-1" {
+			t.Errorf("%s carried %q, want token-1 on each hop", u, got[u])
+		}
 	}
 }

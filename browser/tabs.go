@@ -80,21 +80,6 @@ func closePopups(ctx context.Context) error {
 	return nil
 }
 
-// setHeaders sends header with every request of the tab.
-func (s *Session) setHeaders(ctx context.Context, header map[string]string) error {
-	if len(header) == 0 {
-		return nil
-	}
-	h := network.Headers{}
-	for k, v := range header {
-		h[k] = v
-	}
-	cctx, cancel := joinContext(ctx, s.ctx, 10*time.Second)
-	defer cancel()
-	_, err := chromedp.Call(cctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h})
-	return err
-}
-
 // setCookies stores cookies in the session's browser context.
 func (s *Session) setCookies(ctx context.Context, cookies []*network.CookieParam) error {
 	if len(cookies) == 0 {

@@ -288,7 +288,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 			Timeout: o.Timeout, Header: o.header, ShowValues: o.ShowValues,
 			Version: toolVersion(), Now: o.now, DialContext: o.dial,
 			Progress: func(step string) { prog.step(t.Host, step) },
-			Crawler:  crawler, Crawl: o.crawlRequest(t),
+			Crawler:  crawler, Crawl: o.crawlRequest(),
 		})
 		prog.done(t.Host)
 		if ctx.Err() != nil {
@@ -360,8 +360,8 @@ func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
 	return c, func() { _ = c.Close() }
 }
 
-// crawlRequest turns the browser flags into the crawl of one target.
-func (o *scanOptions) crawlRequest(t *url.URL) observe.Request {
+// crawlRequest turns the browser flags into the crawl of each target.
+func (o *scanOptions) crawlRequest() observe.Request {
 	req := observe.Request{
 		MaxPages: o.MaxPages, Depth: o.Depth, Include: o.Include, Exclude: o.Exclude,
 		FollowLogout: o.FollowLogout, Concurrency: o.Concurrency, PageTimeout: o.PageTimeout,
@@ -374,8 +374,10 @@ func (o *scanOptions) crawlRequest(t *url.URL) observe.Request {
 	}
 	for _, c := range o.Cookies {
 		name, value, _ := strings.Cut(c, "=")
+		// No Domain: a host-only cookie of the start URL, so the browser
+		// sends it to the target host only, as the probe does.
 		req.Cookies = append(req.Cookies, observe.StoredCookie{Name: strings.TrimSpace(name), Value: value,
-			Domain: t.Hostname(), Path: "/", Secure: true, Session: true})
+			Path: "/", Secure: true, Session: true})
 	}
 	return req
 }
