@@ -133,8 +133,17 @@ func (c *Crawler) Crawl(ctx context.Context, req observe.Request) (observe.Crawl
 		return observe.Crawl{}, fmt.Errorf("browser: %w", err)
 	}
 	s.b = b
-	return s.run(ctx)
+	out, err := s.run(ctx)
+	if err != nil && b.ctx.Err() != nil && ctx.Err() == nil {
+		// "context canceled" from deep inside chromedp says nothing useful.
+		err = fmt.Errorf("%w after %d page(s): %w", ErrBrowserExited, len(out.Pages), err)
+	}
+	return out, err
 }
+
+// ErrBrowserExited is wrapped by Crawl's error when Chromium went away during
+// the crawl: it crashed, ran out of memory or was killed.
+var ErrBrowserExited = errors.New("the browser exited during the crawl (crashed or killed)")
 
 // scan is one Crawl.
 type scan struct {

@@ -409,8 +409,8 @@ func TestCrawlBrowserKilled(t *testing.T) {
 	got, err := c.Crawl(t.Context(), req)
 	took := time.Since(start)
 	t.Logf("after the kill: %d pages, err %v, in %s", len(got.Pages), err, took)
-	if err == nil {
-		t.Error("no error after the browser was killed")
+	if !errors.Is(err, ErrBrowserExited) {
+		t.Errorf("err = %v, want ErrBrowserExited", err)
 	}
 	if len(got.Pages) < 3 || len(got.Pages) > 10 {
 		t.Errorf("%d pages, want those seen before the kill", len(got.Pages))
