@@ -63,7 +63,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 		}
 	}
 	fs = append(fs, exposureFindings(c, loginSet)...)
-	fs = append(fs, rotationFindings(c, loginSet)...)
+	fs = append(fs, rotationFindings(c)...)
 	fs = append(fs, logoutFindings(c, loginSet)...)
 	fs = append(fs, urlSessionFindings(c)...)
 	fs = append(fs, hstsConsistency(c, target)...)
@@ -172,9 +172,42 @@ func storedValue(c observe.Crawl, name string) string {
 
 func hash(v string) [32]byte { return sha256.Sum256([]byte(v)) }
 
+// issuedNewSession reports whether a response of the login set a session-like
+// cookie (not a remember-me one) to a value it did not have before login. A
+// framework that re-sends the same id at login (express-session with maxAge or
+// rolling does) has not rotated anything.
+func issuedNewSession(c observe.Crawl) bool {
+	before := map[string][]string{}
+	for _, b := range c.Stored[observe.PreLogin] {
+		before[b.Name] = append(before[b.Name], b.Value)
+	}
+	for _, r := range c.Responses {
+		if r.Phase != observe.Login {
+			continue
+		}
+		for _, line := range r.SetCookies {
+			ck := sc.Parse(line)
+			if ck.Ignored != "" || ck.Deleted(r.Date) || IsRememberMe(ck.Name) {
+				continue
+			}
+			if sess, _ := SessionLike(ck.Name, ck.Value, false); !sess {
+				continue
+			}
+			known := false
+			for _, v := range before[ck.Name] {
+				known = known || hash(v) == hash(ck.Value)
+			}
+			if !known {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // rotationFindings: a session-like cookie from before login that keeps its value
 // after login, while the login issued no new session cookie.
-func rotationFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding {
+func rotationFindings(c observe.Crawl) []result.Finding {
 	if c.Login == nil || !c.Login.OK {
 		return nil
 	}
@@ -182,13 +215,7 @@ func rotationFindings(c observe.Crawl, loginSet map[string]bool) []result.Findin
 	if after == nil {
 		after = c.Stored[observe.Login]
 	}
-	newSession := false
-	for name := range loginSet {
-		if sess, _ := SessionLike(name, storedValue(c, name), false); sess && !IsRememberMe(name) {
-			newSession = true
-		}
-	}
-	if newSession {
+	if issuedNewSession(c) {
 		return nil
 	}
 	var fs []result.Finding

@@ -57,6 +57,13 @@ func crawlCases() map[string]crawlCase {
 			crawl: ob.Crawl{Login: ok, Stored: phases(jar("sessionid", sid), jar("sessionid", "f"+sid[1:]))}},
 		"rotation/separate auth cookie issued": {rule: "session-not-rotated-on-login", want: none,
 			crawl: ob.Crawl{Login: ok, Responses: loginResp("auth_token=t; Secure"), Stored: phases(jar("sessionid", sid), jar("sessionid", sid, "auth_token", "t"))}},
+		"rotation/same id re-sent at login": {rule: "session-not-rotated-on-login", want: high, cookie: "connect.sid",
+			// express-session with cookie.maxAge sends the unchanged id again
+			crawl: ob.Crawl{Login: ok, Responses: loginResp("connect.sid=s%3A" + sid + "; Path=/; Expires=Sat, 21 Nov 2026 13:00:00 GMT; HttpOnly"),
+				Stored: phases(jar("connect.sid", "s%3A"+sid), jar("connect.sid", "s%3A"+sid))}},
+		"rotation/new id sent at login": {rule: "session-not-rotated-on-login", want: none,
+			crawl: ob.Crawl{Login: ok, Responses: loginResp("connect.sid=s%3Af" + sid[1:] + "; Path=/; HttpOnly"),
+				Stored: phases(jar("connect.sid", "s%3A"+sid), jar("connect.sid", "s%3Af"+sid[1:]))}},
 		"rotation/login failed": {rule: "session-not-rotated-on-login", want: none,
 			crawl: ob.Crawl{Login: &ob.LoginResult{}, Stored: phases(jar("sessionid", sid), jar("sessionid", sid))}},
 		"rotation/no login": {rule: "session-not-rotated-on-login", want: none,
