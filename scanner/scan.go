@@ -143,11 +143,16 @@ func fill(rep *result.Report, obs rules.Observation, opts Options) {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageTLS, URL: "https://" + opts.Target.Host + "/", Message: "TLS handshake failed: " + c.Err.Error()})
 	}
 
-	// HSTS: every HTTPS response of both chains, then the page's verdict.
+	// HSTS: every HTTPS response of both chains, then the page's verdict. The
+	// chain from http:// usually ends on the page the https:// chain asked
+	// for: the same URL with the same header is listed once.
+	seenHSTS := map[result.HSTSResponse]bool{}
 	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {
 		for _, h := range ch.Hops {
-			if h.IsHTTPS() && h.Status != 0 {
-				rep.HSTS.Responses = append(rep.HSTS.Responses, result.HSTSResponse{URL: h.URL.String(), Raw: strings.Join(h.HSTS, "\n")})
+			r := result.HSTSResponse{URL: h.URL.String(), Raw: strings.Join(h.HSTS, "\n")}
+			if h.IsHTTPS() && h.Status != 0 && !seenHSTS[r] {
+				seenHSTS[r] = true
+				rep.HSTS.Responses = append(rep.HSTS.Responses, r)
 			}
 		}
 	}

@@ -206,3 +206,24 @@ func TestPagesListedOnce(t *testing.T) {
 		}
 	}
 }
+
+// The page both chains end on is one HSTS response, not two.
+func TestHSTSResponsesListedOnce(t *testing.T) {
+	s := startSite(t, "hardened")
+	rep, err := scan(t, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[result.HSTSResponse]int{}
+	for _, r := range rep.HSTS.Responses {
+		seen[r]++
+	}
+	if len(seen) == 0 {
+		t.Fatal("no HSTS responses")
+	}
+	for r, n := range seen {
+		if n > 1 {
+			t.Errorf("%s listed %d times", r.URL, n)
+		}
+	}
+}
