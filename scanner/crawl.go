@@ -78,7 +78,13 @@ func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
 	loginSet := rules.LoginCookies(c)
 	seen := map[string]int{}
 	keyOf := func(rc result.Cookie) string {
-		return rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.Phase + "\x00" + rc.SetBy
+		k := rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.Phase + "\x00" + rc.SetBy
+		if rc.MaxAge != nil && *rc.MaxAge <= 0 {
+			// A deletion is its own row: the cookie a logout sets next
+			// (a fresh anonymous session) must not hide behind it.
+			k += "\x00deleted"
+		}
+		return k
 	}
 	for i, rc := range rep.Cookies { // the probe's records of the same cookies
 		seen[keyOf(rc)] = i

@@ -170,11 +170,11 @@ func TestBigHeaderIsRead(t *testing.T) {
 	}
 }
 
-// pagesCrawler is a browser stand-in that reports fixed pages.
-type pagesCrawler []observe.Page
+// fakeCrawler is a browser stand-in that reports a fixed crawl.
+type fakeCrawler observe.Crawl
 
-func (c pagesCrawler) Crawl(context.Context, observe.Request) (observe.Crawl, error) {
-	return observe.Crawl{Pages: c}, nil
+func (c fakeCrawler) Crawl(context.Context, observe.Request) (observe.Crawl, error) {
+	return observe.Crawl(c), nil
 }
 
 // The start page the probe ended on and the crawl visited first is listed
@@ -183,11 +183,11 @@ func TestPagesListedOnce(t *testing.T) {
 	s := startSite(t, "hardened")
 	start := s.HTTPSURL
 	rep, err := scan(t, s, func(o *scanner.Options) {
-		o.Crawler = pagesCrawler{
+		o.Crawler = fakeCrawler{Pages: []observe.Page{
 			{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePreLogin},
 			{URL: start + "about", FinalURL: start + "about", Status: 200, Phase: result.PhasePreLogin},
 			{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePostLogin},
-		}
+		}}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -225,5 +225,40 @@ func TestHSTSResponsesListedOnce(t *testing.T) {
 		if n > 1 {
 			t.Errorf("%s listed %d times", r.URL, n)
 		}
+	}
+}
+
+// A logout's deletion and the fresh cookie set after it are two rows: the
+// new cookie's flags must not hide behind the deletion's.
+func TestDeletionIsItsOwnRow(t *testing.T) {
+	s := startSite(t, "hardened")
+	now := time.Now()
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = fakeCrawler{Responses: []observe.Response{
+			{URL: s.HTTPSURL + "logout", Status: 302, Redirect: true, Phase: result.PhasePostLogin, Date: now,
+				SetCookies: []string{"connect.sid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"}},
+			{URL: s.HTTPSURL, Status: 200, Phase: result.PhasePostLogin, Date: now,
+				SetCookies: []string{"connect.sid=s%3Anew; Path=/; Secure; HttpOnly; SameSite=Lax"}},
+		}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deleted, live int
+	for _, c := range rep.Cookies {
+		if c.Name != "connect.sid" {
+			continue
+		}
+		switch {
+		case c.MaxAge != nil && *c.MaxAge <= 0:
+			deleted++
+		case c.Secure && c.HTTPOnly:
+			live++
+		default:
+			t.Errorf("unexpected row %+v", c)
+		}
+	}
+	if deleted != 1 || live != 1 {
+		t.Errorf("%d deletion and %d live rows, want one each", deleted, live)
 	}
 }
