@@ -27,30 +27,54 @@ func needChromium(t *testing.T) {
 // applies its real rules for non-local origins.
 func scanLogin(t *testing.T, profile string) result.Report {
 	t.Helper()
+	code, errOut, rep := runLogin(t, profile, fixtures.FixturePassword)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	return rep
+}
+
+// runLogin scans a login fixture profile with the flow and password; it
+// returns the exit code, stderr and the JSON report.
+func runLogin(t *testing.T, profile, password string) (int, string, result.Report) {
+	t.Helper()
 	dir := t.TempDir()
 	site, err := fixtures.Start(fixtures.Options{Profile: profile, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer site.Close()
-	t.Setenv("COOKIESCAN_PASSWORD", fixtures.FixturePassword)
+	t.Setenv("COOKIESCAN_PASSWORD", password)
 	out := filepath.Join(dir, "scan.json")
 	code, _, errOut := run(t, "scan", site.URL("https", "cookiescan.test", "/"),
 		"--http-url", site.URL("http", "cookiescan.test", "/"), "--ca-cert", site.CAFile,
 		"--host-resolver-rules", "MAP *.test 127.0.0.1", "--login", "../../fixtures/flows/login.yaml",
 		"--max-pages", "8", "--fail-on", "none", "-q", "-o", out)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
 	data, err := os.ReadFile(out)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("exit %d, no report: %v: %s", code, err, errOut)
 	}
 	var rep result.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	return rep
+	return code, errOut, rep
+}
+
+// A login that fails (a wrong password here) leaves the logged-in part
+// unscanned: exit 3 with the reason, and the logged-out report written.
+func TestLoginFailedExits3(t *testing.T) {
+	code, errOut, rep := runLogin(t, "login", "wrong password")
+	if code != exitScan || !strings.Contains(errOut, "login failed") {
+		t.Errorf("exit %d, stderr %q; want %d and the login failure", code, errOut, exitScan)
+	}
+	login := false
+	for _, e := range rep.Errors {
+		login = login || e.Stage == result.StageLogin
+	}
+	if !login || len(rep.Pages) == 0 {
+		t.Errorf("report: errors %+v, %d pages; want the login error and the pages crawled logged out", rep.Errors, len(rep.Pages))
+	}
 }
 
 func findingFor(rep result.Report, rule, cookie string) *result.Finding {

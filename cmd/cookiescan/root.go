@@ -56,7 +56,8 @@ judges every cookie the site sets (Secure, HttpOnly, SameSite, lifetime, prefix,
 with the evidence and the fix.
 
 Exit codes: 0 nothing reached --fail-on, 1 findings reached --fail-on,
-2 usage or config error, 3 the scan could not run (a partial report is still written).`,
+2 usage or config error, 3 the scan could not run or complete (target unreachable,
+browser failed, login failed; a partial report is still written).`,
 		Example: `  cookiescan scan https://example.com/
   cookiescan scan https://site.internal:8443/ --http-url http://site.internal:8080/ --ca-cert ca.pem -o scan.json
   cookiescan fixture serve --profile insecure`,

@@ -307,6 +307,14 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	for i, err := range errs {
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", o.targets[i], err))
+			continue
+		}
+		// A login that failed leaves the logged-in part unscanned: a CI job
+		// must not pass on the logged-out half of what it asked for.
+		for _, e := range reps[i].Errors {
+			if e.Stage == result.StageLogin {
+				failed = append(failed, fmt.Sprintf("%s: %s", o.targets[i], e.Message))
+			}
 		}
 	}
 	if len(failed) > 0 {
