@@ -230,6 +230,9 @@ func orEmpty[T any](s []T) []T {
 
 // FrameworkLabel is the display name of a framework this report detected, or id.
 func (r Report) FrameworkLabel(id string) string {
+	if id == FrameworkScript {
+		return FrameworkScriptLabel
+	}
 	for _, fw := range r.Frameworks {
 		if fw.Name == id && fw.Label != "" {
 			return fw.Label
@@ -237,3 +240,10 @@ func (r Report) FrameworkLabel(id string) string {
 	}
 	return id
 }
+
+// FrameworkScript is Remediation.Framework for a cookie written by script: it is
+// fixed in the page's JavaScript, whatever the server runs.
+const (
+	FrameworkScript      = "script"
+	FrameworkScriptLabel = "Page script"
+)

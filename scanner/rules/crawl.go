@@ -57,8 +57,11 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 		}
 		ck := sc.Parse(SyntheticLine(s.Cookie))
 		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: now, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name]}) {
-			f.Detail += " (Written by script on " + s.PageURL + "; script cannot set HttpOnly.)"
+			f.Detail += " (Written by script on " + s.PageURL + ".)"
 			f.Evidence = "document.cookie wrote " + ck.Name + " (seen in the cookie store after loading " + s.PageURL + ")"
+			if fix := ScriptFix(f.Rule, ck.Name); fix != "" {
+				f.Remediation.Framework, f.Remediation.Fix = ScriptFramework, fix
+			}
 			fs = append(fs, f)
 		}
 	}
@@ -154,6 +157,11 @@ func exposureFindings(c observe.Crawl, loginSet map[string]bool) []result.Findin
 			fmt.Sprintf("Chromium attached the %s %q to a plain-HTTP request to %s: anyone on the network path can read it.", kind, name, p.URL),
 			"GET "+p.URL+"\nCookie sent by the browser: "+name+"=…")
 		f.Cookie, f.CookieClass = name, Class(name, value, loginSet[name])
+		for _, w := range c.ScriptCookies {
+			if w.Cookie.Name == name {
+				f.Remediation.Framework, f.Remediation.Fix = ScriptFramework, ScriptFix(f.Rule, name)
+			}
+		}
 		fs = append(fs, f)
 	}
 	return fs

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,32 @@ func TestHSTSConsistencyAndNavigation(t *testing.T) {
 	got := crawlRules(c)
 	if got["redirect-https-downgrade/"] != result.SeverityHigh || got["redirect-loop/"] != result.SeverityMedium || got["session-id-in-url/"] != result.SeverityMedium {
 		t.Errorf("got %v", got)
+	}
+}
+
+// A cookie written by script is fixed in the script: its findings carry the
+// document.cookie line, and only the HttpOnly one says script cannot set it.
+func TestScriptCookieFixes(t *testing.T) {
+	target, _ := url.Parse("https://app.test/")
+	c := observe.Crawl{ScriptCookies: []observe.ScriptCookie{{
+		Cookie:  observe.StoredCookie{Name: "theme", Value: "dark", Domain: "app.test", Path: "/", Session: true},
+		PageURL: "https://app.test/theme", Phase: observe.PreLogin}},
+		HTTPProof: &observe.HTTPProof{URL: "http://app.test/", Attached: []string{"theme"}}}
+	seen := map[string]bool{}
+	for _, f := range CrawlFindings(c, target, false, crawlNow) {
+		seen[f.Rule] = true
+		switch f.Rule {
+		case "cookie-missing-secure", "cookie-missing-samesite", "cookie-sent-over-http":
+			if f.Remediation.Framework != ScriptFramework || f.Remediation.Fix != `document.cookie = "theme=…; path=/; Secure; SameSite=Lax"` {
+				t.Errorf("%s: remediation %+v", f.Rule, f.Remediation)
+			}
+		case "cookie-missing-httponly":
+			if f.Remediation.Framework != ScriptFramework || !strings.Contains(f.Remediation.Fix, "script cannot set HttpOnly") {
+				t.Errorf("%s: remediation %+v", f.Rule, f.Remediation)
+			}
+		}
+	}
+	if !seen["cookie-missing-secure"] || !seen["cookie-sent-over-http"] {
+		t.Errorf("no cookie-missing-secure finding: %v", seen)
 	}
 }

@@ -12,7 +12,7 @@ import (
 var frameworkLabels = map[string]string{
 	"django": "Django", "express": "Express", "rails": "Rails", "spring": "Spring Boot",
 	"aspnetcore": "ASP.NET Core", "laravel": "Laravel", "php": "PHP", "flask": "Flask",
-	"nginx": "nginx", "apache": "Apache",
+	"nginx": "nginx", "apache": "Apache", ScriptFramework: result.FrameworkScriptLabel,
 }
 
 // appFrameworks come before web servers: their settings fix cookies at the source.

@@ -69,6 +69,44 @@ func TestRemediateByCookieClass(t *testing.T) {
 	}
 }
 
+// A cookie other than the session gets the per-cookie setter, never the
+// session store's setting (express-session for a theme cookie was wrong); a
+// framework with no per-cookie entry gives no framework fix rather than that.
+func TestRemediateOtherCookiesNotSessionStore(t *testing.T) {
+	express := DetectFrameworks([]string{"connect.sid"}, nil)
+	spring := DetectFrameworks([]string{"JSESSIONID"}, nil)
+	for _, tc := range []struct {
+		fws        []result.Framework
+		rule, want string
+	}{
+		{express, "cookie-missing-httponly", `res.cookie(name, value, { httpOnly: true`},
+		{express, "cookie-missing-samesite", `res.cookie(name, value,`},
+		{express, "cookie-missing-secure", `res.cookie(name, value,`},
+		{spring, "cookie-missing-httponly", ""},
+		{spring, "cookie-missing-samesite", ""},
+	} {
+		fs := []result.Finding{{Rule: tc.rule, Cookie: "theme", CookieClass: "other"}}
+		Remediate(fs, tc.fws)
+		got := fs[0].Remediation.Fix
+		if (tc.want == "" && got != "") || !strings.Contains(got, tc.want) || strings.Contains(got, "session") {
+			t.Errorf("%s on %s: fix %q, want %q", tc.rule, tc.fws[0].Name, got, tc.want)
+		}
+	}
+}
+
+// A cookie written by script keeps its JavaScript fix whatever the server runs.
+func TestRemediateKeepsScriptFix(t *testing.T) {
+	fs := []result.Finding{{Rule: "cookie-missing-secure", Cookie: "theme", CookieClass: "other",
+		Remediation: result.Remediation{Framework: ScriptFramework, Fix: ScriptFix("cookie-missing-secure", "theme")}}}
+	Remediate(fs, DetectFrameworks([]string{"connect.sid"}, nil))
+	if fs[0].Remediation.Framework != ScriptFramework || !strings.Contains(fs[0].Remediation.Fix, `document.cookie = "theme=`) {
+		t.Errorf("remediation %+v, want the document.cookie fix", fs[0].Remediation)
+	}
+	if FrameworkLabel(ScriptFramework) != "Page script" {
+		t.Errorf("label %q", FrameworkLabel(ScriptFramework))
+	}
+}
+
 func TestEveryRuleIsDocumented(t *testing.T) {
 	for _, r := range All() {
 		d := DocFor(r.ID)

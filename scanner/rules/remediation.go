@@ -126,6 +126,16 @@ var fixes = fixTable{
 		"php":        `session.cookie_httponly = 1  (php.ini)`,
 		"nginx":      `proxy_cookie_flags ~ httponly;`,
 	},
+	"cookie-missing-httponly#other": {
+		"django":     `response.set_cookie(name, value, httponly=True, secure=True, samesite="Lax")`,
+		"express":    `res.cookie(name, value, { httpOnly: true, secure: true, sameSite: "lax" })`,
+		"rails":      `cookies[:name] = { value: value, httponly: true, secure: true, same_site: :lax }`,
+		"aspnetcore": otherSecureFix["aspnetcore"],
+		"php":        otherSecureFix["php"],
+		"laravel":    `cookie($name, $value, httpOnly: true)`,
+		"flask":      `response.set_cookie(name, value, httponly=True, secure=True, samesite="Lax")`,
+		"nginx":      `proxy_cookie_flags ~ httponly;`,
+	},
 	"cookie-missing-httponly#csrf": {"django": `nothing to do: Django reads csrftoken from script by design (CSRF_COOKIE_HTTPONLY adds no protection)`},
 	"cookie-missing-samesite": {
 		"django":     `SESSION_COOKIE_SAMESITE = "Lax"`,
@@ -136,6 +146,15 @@ var fixes = fixTable{
 		"laravel":    `'same_site' => 'lax'  (config/session.php)`,
 		"php":        `session.cookie_samesite = "Lax"  (php.ini)`,
 		"nginx":      `proxy_cookie_flags ~ samesite=lax;`,
+	},
+	"cookie-missing-samesite#other": {
+		"django":  otherSecureFix["django"],
+		"express": otherSecureFix["express"],
+		"rails":   `cookies[:name] = { value: value, same_site: :lax, secure: true }`,
+		"php":     otherSecureFix["php"],
+		"laravel": `cookie($name, $value, sameSite: 'lax')`,
+		"flask":   `response.set_cookie(name, value, samesite="Lax", secure=True)`,
+		"nginx":   `proxy_cookie_flags ~ samesite=lax;`,
 	},
 	"cookie-missing-samesite#csrf": {"django": `CSRF_COOKIE_SAMESITE = "Lax"`, "nginx": `proxy_cookie_flags ~ samesite=lax;`},
 	"session-cookie-persistent": {
@@ -175,16 +194,40 @@ var fixes = fixTable{
 }
 
 // Remediate fills each finding's framework fix from the first detected framework
-// that has one for the rule (and the cookie's class: session, csrf, other).
+// that has one for the rule (and the cookie's class: session, csrf, other). A
+// finding that already carries its exact fix (a cookie written by script) keeps it.
 func Remediate(fs []result.Finding, frameworks []result.Framework) {
 	for i := range fs {
 		f := &fs[i]
+		if f.Remediation.Fix != "" {
+			continue
+		}
 		keys := []string{f.Rule}
-		if f.CookieClass == "csrf" || f.CookieClass == "other" {
-			keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
+		switch class := f.Rule + "#" + f.CookieClass; {
+		case f.CookieClass == "other" && fixes[class] != nil:
+			// The plain entry is the session store's setting: wrong for
+			// any other cookie, so no fallback to it.
+			keys = []string{class}
+		case f.CookieClass == "csrf" || f.CookieClass == "other":
+			keys = []string{class, f.Rule}
 		}
 		f.Remediation.Framework, f.Remediation.Fix = fixFor(keys, frameworks)
 	}
+}
+
+// ScriptFramework marks the fix of a cookie written by script.
+const ScriptFramework = result.FrameworkScript
+
+// ScriptFix is the fix for rule on a cookie that script wrote with
+// document.cookie, "" when the server-side fix applies as well.
+func ScriptFix(rule, name string) string {
+	switch rule {
+	case "cookie-missing-secure", "cookie-sent-over-http", "cookie-samesite-none-insecure", "cookie-missing-samesite":
+		return `document.cookie = "` + name + `=…; path=/; Secure; SameSite=Lax"`
+	case "cookie-missing-httponly":
+		return `script cannot set HttpOnly: set ` + name + ` from the server (Set-Cookie … HttpOnly) if no script needs to read it`
+	}
+	return ""
 }
 
 func fixFor(keys []string, frameworks []result.Framework) (string, string) {
