@@ -118,8 +118,8 @@ Cookie values are redacted in every report unless --show-values is given.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList())
-	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` (repeatable; format from the extension: .json .html .sarif .xml .md .txt)")
+	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList()+" (with -o, stdout stays empty unless --format is given)")
+	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .html .sarif .xml .md .txt)")
 	f.StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at least this severity: info|low|medium|high|critical|none")
 	f.StringVar(&opts.HTTPURL, "http-url", "", "`URL` where plain HTTP is tested (default: the target with http:// and port 80)")
 	f.StringVar(&opts.CACert, "ca-cert", "", "trust the CA certificates in this PEM `FILE` in addition to the system roots")
