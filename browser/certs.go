@@ -161,7 +161,7 @@ func (d *certDecider) decide(ctx context.Context, id int64, errType, rawURL stri
 	action, why := "cancel", ""
 	if d.trust.insecure {
 		action = "continue"
-	} else if errType != authorityInvalid || d.trust.roots == nil {
+	} else if errType != authorityInvalid {
 		why = "certificate error " + errType
 	} else if err := d.check(ctx, rawURL); err != nil {
 		why = "certificate not trusted by the given CA: " + err.Error()

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -51,25 +52,18 @@ func withHeaders(req *network.Request, header map[string]string, host string) []
 		return nil
 	}
 	var out []*fetch.HeaderEntry
+	replaced := map[string]bool{}
+	for k, v := range header {
+		replaced[http.CanonicalHeaderKey(k)] = true
+		out = append(out, &fetch.HeaderEntry{Name: k, Value: v})
+	}
 	for k, v := range req.Headers {
-		if _, replaced := lookupFold(header, k); !replaced {
+		if !replaced[http.CanonicalHeaderKey(k)] {
 			s, _ := v.(string)
 			out = append(out, &fetch.HeaderEntry{Name: k, Value: s})
 		}
 	}
-	for k, v := range header {
-		out = append(out, &fetch.HeaderEntry{Name: k, Value: v})
-	}
 	return out
-}
-
-func lookupFold(m map[string]string, key string) (string, bool) {
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return "", false
 }
 
 // continueRequest lets a paused request go on, with headers if not nil.

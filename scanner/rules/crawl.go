@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -201,11 +202,7 @@ func issuedNewSession(c observe.Crawl) bool {
 			if sess, _ := SessionLike(ck.Name, ck.Value, false); !sess {
 				continue
 			}
-			known := false
-			for _, v := range before[ck.Name] {
-				known = known || hash(v) == hash(ck.Value)
-			}
-			if !known {
+			if !slices.Contains(before[ck.Name], ck.Value) {
 				return true
 			}
 		}
