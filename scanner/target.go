@@ -78,6 +78,11 @@ func ParseHTTPURL(raw string) (*url.URL, error) {
 	if u.Scheme != "http" || u.Hostname() == "" {
 		return nil, fmt.Errorf("--http-url %q must be an http:// URL with a host, such as http://example.com:8080/", raw)
 	}
+	if u.User != nil {
+		// Over plain HTTP a password would travel as cleartext Basic auth,
+		// and the URL is written into every report.
+		return nil, fmt.Errorf("--http-url contains credentials (user:password@): they would be sent in clear over plain HTTP and written into reports; remove them")
+	}
 	if u.Path == "" {
 		u.Path = "/"
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // scanOptions holds the scan command's flags and dependencies.
@@ -58,6 +59,7 @@ type scanOptions struct {
 	FailOnNew bool
 
 	HostResolverRules string
+	Scope             string
 	// newCrawler builds the browser crawler; tests may replace it.
 	newCrawler func(*scanOptions) (observe.Crawler, func())
 	formatSet  bool
@@ -67,6 +69,7 @@ type scanOptions struct {
 	httpURL *url.URL
 	caPEM   []byte
 	header  http.Header
+	scope   scope.Scope
 	failOn  result.Severity // 0: never fail
 	format  report.Format
 	out     *writerSet
@@ -142,6 +145,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load")
 	f.StringVar(&opts.HostResolverRules, "host-resolver-rules", "", "browser: Chromium host resolver rules, e.g. \"MAP *.test 127.0.0.1\" (tests)")
 	_ = f.MarkHidden("host-resolver-rules")
+	f.StringVar(&opts.Scope, "scope", "site", "which addresses the scan may reach: site (never a link-local/cloud-metadata address; the crawl never leaves the site through a redirect), public (only public addresses, for scanners inside a network) or any")
 	f.StringVar(&opts.Baseline, "baseline", "", "mark each finding new or known against an earlier JSON report `FILE`")
 	f.BoolVar(&opts.FailOnNew, "fail-on-new", false, "with --baseline: count only new findings for --fail-on")
 	cmd.MarkFlagsMutuallyExclusive("chrome", "browser-url")
@@ -149,6 +153,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical", "none"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("ca-cert", "pem", "crt")
+	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(scope.Names, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -261,6 +266,11 @@ func (o *scanOptions) validate() error {
 		}
 		o.dial = d
 	}
+	sc, err := scope.Parse(o.Scope)
+	if err != nil {
+		return fmt.Errorf("--scope: %w", err)
+	}
+	o.scope = sc
 	if o.Timeout <= 0 {
 		return errors.New("--timeout must be positive, for example 15s")
 	}
@@ -285,7 +295,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	for i, t := range o.targets {
 		reps[i], errs[i] = scanner.Run(ctx, scanner.Options{
 			Target: t, HTTPURL: o.httpURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-			Timeout: o.Timeout, Header: o.header, ShowValues: o.ShowValues,
+			Timeout: o.Timeout, Header: o.header, Scope: o.scope, ShowValues: o.ShowValues,
 			Version: toolVersion(), Now: o.now, DialContext: o.dial,
 			Progress: func(step string) { prog.step(t.Host, step) },
 			Crawler:  crawler, Crawl: o.crawlRequest(),
@@ -363,7 +373,7 @@ func markBaseline(r *result.Report, base []result.Report) {
 func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
 	c := browser.NewCrawler(browser.Options{
 		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout,
+		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout, Scope: o.scope,
 	})
 	return c, func() { _ = c.Close() }
 }

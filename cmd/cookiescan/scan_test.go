@@ -39,6 +39,8 @@ func TestScanUsageErrors(t *testing.T) {
 		"bad fail-on":    {[]string{"scan", "https://example.com/", "--fail-on", "severe"}, "unknown severity"},
 		"bad header":     {[]string{"scan", "https://example.com/", "--header", "novalue"}, "\"Name: value\""},
 		"bad http-url":   {[]string{"scan", "https://example.com/", "--http-url", "https://example.com/"}, "must be an http:// URL"},
+		"http-url creds": {[]string{"scan", "https://example.com/", "--http-url", "http://user:hunter2@example.com/"}, "contains credentials"},
+		"bad scope":      {[]string{"scan", "https://example.com/", "--scope", "intranet"}, "use site (default"},
 		"missing ca":     {[]string{"scan", "https://example.com/", "--ca-cert", "/nonexistent/ca.pem"}, "--ca-cert"},
 		"bad output ext": {[]string{"scan", "https://example.com/", "-o", "report.xyz"}, "cannot tell the format"},
 		"unknown flag":   {[]string{"scan", "https://example.com/", "--frobnicate"}, "unknown flag"},
@@ -51,6 +53,9 @@ func TestScanUsageErrors(t *testing.T) {
 			}
 			if !strings.Contains(errOut, tc.want) {
 				t.Errorf("stderr %q does not say %q", errOut, tc.want)
+			}
+			if strings.Contains(errOut, "hunter2") {
+				t.Errorf("stderr repeats the password: %q", errOut)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // Defaults of the config file.
@@ -88,6 +89,7 @@ type Settings struct {
 	Chrome       string
 	BrowserURL   string
 	PageTimeout  time.Duration
+	Scope        scope.Scope // "" is scope.Site
 }
 
 // Alert is one webhook.
@@ -135,6 +137,7 @@ type rawSettings struct {
 	Chrome       at[string]   `yaml:"chrome"`
 	BrowserURL   at[string]   `yaml:"browserUrl"`
 	PageTimeout  at[string]   `yaml:"pageTimeout"`
+	Scope        at[string]   `yaml:"scope"`
 }
 
 type rawTarget struct {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/cookiescan/cookiescan/scanner/observe"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // Crawler is a browser the monitor keeps between scans.
@@ -23,6 +24,7 @@ type BrowserConfig struct {
 	BrowserURL string // attach to a running browser instead
 	CAPEM      []byte // extra CA to trust
 	Insecure   bool
+	Scope      scope.Scope
 }
 
 func (b BrowserConfig) key() string {
@@ -31,11 +33,11 @@ func (b BrowserConfig) key() string {
 	if b.Insecure {
 		ins = "1"
 	}
-	return b.Chrome + "\x00" + b.BrowserURL + "\x00" + hex.EncodeToString(sum[:8]) + "\x00" + ins
+	return b.Chrome + "\x00" + b.BrowserURL + "\x00" + hex.EncodeToString(sum[:8]) + "\x00" + ins + "\x00" + string(b.Scope)
 }
 
 func (t *Target) browserConfig() BrowserConfig {
-	return BrowserConfig{Chrome: t.Chrome, BrowserURL: t.BrowserURL, CAPEM: t.CAPEM, Insecure: t.Insecure}
+	return BrowserConfig{Chrome: t.Chrome, BrowserURL: t.BrowserURL, CAPEM: t.CAPEM, Insecure: t.Insecure, Scope: t.Scope}
 }
 
 // CrawlerFactory starts a browser. ctx lives as long as the monitor, not one scan.

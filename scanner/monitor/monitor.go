@@ -339,7 +339,7 @@ func (m *Monitor) runScan(ctx context.Context, t *Target) (result.Report, error,
 	started := time.Now()
 	opts := scanner.Options{
 		Target: t.URL, HTTPURL: t.HTTPURL, CAPEM: t.CAPEM, Insecure: t.Insecure,
-		Timeout: t.Timeout, Header: t.header(), ShowValues: t.ShowValues,
+		Timeout: t.Timeout, Header: t.header(), Scope: t.Scope, ShowValues: t.ShowValues,
 		Version: m.opts.Version, DialContext: m.opts.DialContext,
 	}
 	var (

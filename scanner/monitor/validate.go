@@ -18,6 +18,7 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // validator turns the decoded YAML into a Config, collecting every problem with
@@ -187,6 +188,14 @@ func (v *validator) settings(s *Settings, r rawSettings, target bool) {
 	dur(r.PageTimeout, "pageTimeout", &s.PageTimeout)
 	if r.NoBrowser.Set {
 		s.NoBrowser = r.NoBrowser.V
+	}
+	if r.Scope.Set {
+		sc, err := scope.Parse(r.Scope.V)
+		if err != nil {
+			v.add(r.Scope.Line, "write scope: site, public or any", "%v", err)
+		} else {
+			s.Scope = sc
+		}
 	}
 	if r.Insecure.Set {
 		s.Insecure = r.Insecure.V

@@ -16,7 +16,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // MaxHops is how many requests a chain may take before it counts as a loop.
@@ -37,10 +40,15 @@ type Options struct {
 	CAPEM []byte
 	// Insecure accepts certificates that fail verification; the failure is still recorded.
 	Insecure bool
-	// Header is sent on every request to the target's own host (--header, --cookie).
+	// Header is sent with every request to TargetOrigin (--header, --cookie).
 	Header http.Header
-	// TargetHost receives Header; other hosts never see it, so secrets stay with the site.
-	TargetHost string
+	// TargetOrigin is the only origin that receives Header: https, the
+	// target's host and port. Plain HTTP, other ports and other hosts never
+	// see it, so secrets stay with the site and off the wire in clear.
+	TargetOrigin *url.URL
+	// Scope refuses connections to addresses it does not allow (a redirect
+	// to a cloud metadata address), checked on the address dialled.
+	Scope scope.Scope
 	// UserAgent overrides the default User-Agent.
 	UserAgent string
 	// MaxHeaderBytes limits a response's header size.
@@ -70,10 +78,7 @@ func New(opts Options) *Prober {
 		opts.UserAgent = "cookiescan"
 	}
 	roots := RootPool(opts.CAPEM)
-	dial := opts.DialContext
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}).DialContext
-	}
+	dial := guardedDial(opts.DialContext, opts.Scope, opts.Timeout)
 	p := &Prober{opts: opts, roots: roots}
 	tr := &http.Transport{
 		DialContext:            dial,
@@ -194,6 +199,7 @@ const (
 	KindTLS         ErrKind = "tls"       // handshake or certificate failure
 	KindHeaderLimit ErrKind = "too-large" // the response header exceeded MaxHeaderBytes
 	KindBadLocation ErrKind = "bad-location"
+	KindBlocked     ErrKind = "blocked" // the scope refused the address: nothing was sent
 	KindOther       ErrKind = "other"
 )
 
@@ -262,7 +268,7 @@ func (p *Prober) Do(ctx context.Context, u *url.URL) Hop {
 	}
 	req.Header.Set("User-Agent", p.opts.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-	if p.opts.TargetHost != "" && strings.EqualFold(u.Hostname(), p.opts.TargetHost) {
+	if SameOrigin(u, p.opts.TargetOrigin) {
 		for k, vs := range p.opts.Header {
 			for _, v := range vs {
 				req.Header.Add(k, v)
@@ -273,6 +279,11 @@ func (p *Prober) Do(ctx context.Context, u *url.URL) Hop {
 	if err != nil {
 		h.Err = unwrapURLError(err)
 		h.Kind = classify(err)
+		var blocked *scope.BlockedError
+		if errors.As(err, &blocked) {
+			h.Err = blocked
+			return h
+		}
 		if h.Kind == KindTLS {
 			h.CertErr = h.Err
 		}
@@ -352,7 +363,10 @@ func classify(err error) ErrKind {
 		opErr   *net.OpError
 	)
 	msg := err.Error()
+	var blocked *scope.BlockedError
 	switch {
+	case errors.As(err, &blocked):
+		return KindBlocked
 	case errors.As(err, &dnsErr):
 		return KindDNS
 	case errors.As(err, &certErr), errors.As(err, &unk), errors.As(err, &host), errors.As(err, &inv), errors.As(err, &recErr):
@@ -374,4 +388,49 @@ func classify(err error) ErrKind {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// SameOrigin reports whether u is origin's scheme, host and port (default
+// ports made explicit). A nil origin matches nothing.
+func SameOrigin(u, origin *url.URL) bool {
+	if u == nil || origin == nil {
+		return false
+	}
+	return strings.EqualFold(u.Scheme, origin.Scheme) && strings.EqualFold(u.Hostname(), origin.Hostname()) &&
+		portOf(u) == portOf(origin)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+// guardedDial is the network dialer (or the tests' replacement) with the
+// scope checked on the address actually dialled: after name resolution for
+// the real dialer, so a name that resolves to a metadata address is caught
+// too; on the literal address for a replacement.
+func guardedDial(replace func(ctx context.Context, network, addr string) (net.Conn, error), sc scope.Scope, timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if replace != nil {
+		return func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			if err := sc.CheckHostPort(host, addr); err != nil {
+				return nil, err
+			}
+			return replace(ctx, network, addr)
+		}
+	}
+	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		dd := *d
+		dd.Control = func(_, address string, _ syscall.RawConn) error {
+			return sc.CheckHostPort(host, address)
+		}
+		return dd.DialContext(ctx, network, addr)
+	}
 }

@@ -2,16 +2,22 @@ package probe_test
 
 import (
 	"context"
+	"encoding/pem"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/cookiescan/cookiescan/fixtures"
 	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 func mustURL(t testing.TB, s string) *url.URL {
@@ -86,21 +92,119 @@ func TestHugeHeaderIsAnErrorNotAHang(t *testing.T) {
 	}
 }
 
-func TestHeadersGoToTargetHostOnly(t *testing.T) {
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = append(got, r.Host+"="+r.Header.Get("Authorization"))
-		if strings.HasPrefix(r.Host, "127.0.0.1") {
-			http.Redirect(w, r, "http://localhost:"+mustURL(t, "http://"+r.Host).Port()+"/", http.StatusFound)
+// recorder is a server that notes the secrets each request brought.
+type recorder struct {
+	mu  sync.Mutex
+	got map[string][]string // server name -> "Authorization|Cookie" of each request
+}
+
+func (r *recorder) handler(name string, next func(w http.ResponseWriter)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.got[name] = append(r.got[name], req.Header.Get("Authorization")+"|"+req.Header.Get("Cookie"))
+		r.mu.Unlock()
+		next(w)
+	})
+}
+
+// TestSecretsOnlyToTheTargetOrigin: --header and --cookie values travel over
+// HTTPS to the target's scheme, host and port only: never to its plain-HTTP
+// URL, to another plain-HTTP port a redirect names, or to another HTTPS port
+// of the same host.
+func TestSecretsOnlyToTheTargetOrigin(t *testing.T) {
+	rec := &recorder{got: map[string][]string{}}
+	redirect := func(to *string) func(w http.ResponseWriter) {
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Location", *to)
+			w.WriteHeader(http.StatusMovedPermanently)
 		}
+	}
+	var toHTTP2, toTarget, toOtherPort string
+	other := httptest.NewTLSServer(rec.handler("https-other-port", func(w http.ResponseWriter) { w.Write([]byte("ok")) }))
+	defer other.Close()
+	target := httptest.NewTLSServer(rec.handler("https-target", redirect(&toOtherPort)))
+	defer target.Close()
+	http2 := httptest.NewServer(rec.handler("http-other-port", redirect(&toTarget)))
+	defer http2.Close()
+	http1 := httptest.NewServer(rec.handler("http", redirect(&toHTTP2)))
+	defer http1.Close()
+	toHTTP2, toTarget, toOtherPort = http2.URL+"/", target.URL+"/", other.URL+"/"
+
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: target.Certificate().Raw})
+	p := probe.New(probe.Options{Timeout: 3 * time.Second, CAPEM: caPEM, TargetOrigin: mustURL(t, target.URL+"/"),
+		Header: http.Header{"Authorization": {"Bearer s3cret"}, "Cookie": {"sid=opaque"}}})
+	defer p.Close()
+	c := p.Follow(context.Background(), mustURL(t, http1.URL+"/"))
+	if f := c.Final(); f.Status != 200 {
+		t.Fatalf("chain did not reach the page: %+v", f)
+	}
+	want := map[string][]string{
+		"http":             {"|"},
+		"http-other-port":  {"|"},
+		"https-target":     {"Bearer s3cret|sid=opaque"},
+		"https-other-port": {"|"},
+	}
+	for name, w := range want {
+		if got := rec.got[name]; !slices.Equal(got, w) {
+			t.Errorf("%s received %q, want %q", name, got, w)
+		}
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	origin := mustURL(t, "https://Example.com/app")
+	for in, want := range map[string]bool{
+		"https://example.com/x":     true,
+		"https://EXAMPLE.com:443/":  true,
+		"http://example.com/":       false,
+		"https://example.com:8443/": false,
+		"https://www.example.com/":  false,
+		"http://example.com:443/":   false,
+	} {
+		if got := probe.SameOrigin(mustURL(t, in), origin); got != want {
+			t.Errorf("SameOrigin(%s) = %v, want %v", in, got, want)
+		}
+	}
+	if probe.SameOrigin(origin, nil) {
+		t.Error("a nil origin matched")
+	}
+}
+
+// TestScopeRefusesMetadataAddress: a redirect to the cloud metadata address
+// is not followed; the hop says why and no connection is made.
+func TestScopeRefusesMetadataAddress(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
 	}))
 	defer srv.Close()
-	p := probe.New(probe.Options{Timeout: 3 * time.Second, TargetHost: "127.0.0.1",
-		Header: http.Header{"Authorization": {"Bearer secret"}}})
+	dialled := ""
+	for _, tc := range []struct {
+		name string
+		dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	}{
+		{"network dialer", nil},
+		{"replaced dialer", func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dialled += addr + " "
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}},
+	} {
+		p := probe.New(probe.Options{Timeout: 2 * time.Second, DialContext: tc.dial})
+		c := p.Follow(context.Background(), mustURL(t, srv.URL+"/"))
+		p.Close()
+		last := c.Final()
+		if len(c.Hops) != 2 || last.Kind != probe.KindBlocked || !strings.Contains(fmt.Sprint(last.Err), "link-local") {
+			t.Errorf("%s: hops %d, last kind %q err %v: want the metadata hop refused", tc.name, len(c.Hops), last.Kind, last.Err)
+		}
+	}
+	if strings.Contains(dialled, "169.254") {
+		t.Errorf("dialled %s", dialled)
+	}
+	// --scope public: the loopback target itself is refused.
+	p := probe.New(probe.Options{Timeout: 2 * time.Second, Scope: scope.Public})
 	defer p.Close()
-	p.Follow(context.Background(), mustURL(t, srv.URL))
-	if len(got) != 2 || !strings.HasSuffix(got[0], "=Bearer secret") || !strings.HasSuffix(got[1], "=") {
-		t.Errorf("requests %q: the header must reach 127.0.0.1 only", got)
+	if h := p.Do(context.Background(), mustURL(t, srv.URL+"/")); h.Kind != probe.KindBlocked {
+		t.Errorf("public scope reached loopback: kind %q err %v", h.Kind, h.Err)
 	}
 }
 
