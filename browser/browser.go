@@ -25,6 +25,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // ErrNotFound means no Chromium or Chrome executable was found.
@@ -52,6 +54,9 @@ type Options struct {
 	HostResolverRules string
 	// PageTimeout bounds one Visit; default DefaultPageTimeout.
 	PageTimeout time.Duration
+	// Scope refuses requests to addresses it does not allow (see
+	// scanner/scope); the zero value is scope.Site.
+	Scope scope.Scope
 }
 
 // Browser is one running (or attached) browser. Sessions share its process and

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/cookiescan/cookiescan/scanner/observe"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
 // Defaults of observe.Request fields left zero.
@@ -189,6 +190,7 @@ func newScan(req observe.Request) (*scan, error) {
 		}
 	}
 	s.ledger.seed(req.Cookies, start)
+	s.out.Supplied = req.Cookies
 	return s, nil
 }
 
@@ -252,8 +254,8 @@ func (s *scan) openTabs(ctx context.Context) error {
 				s.tabs[i], errs[i] = first.NewTab(ctx)
 			}
 			if errs[i] == nil {
-				if err := s.tabs[i].addHeaders(ctx, s.req.Header, s.start.Hostname()); err != nil {
-					errs[i] = fmt.Errorf("extra headers: %w", err)
+				if err := s.guardTab(ctx, s.tabs[i], s.req.Header, len(s.req.Cookies) > 0); err != nil {
+					errs[i] = fmt.Errorf("request guard: %w", err)
 				}
 			}
 		})
@@ -264,6 +266,32 @@ func (s *scan) openTabs(ctx context.Context) error {
 		return err
 	}
 	return first.setCookies(ctx, seedParams(s.req.Cookies, s.start.String()))
+}
+
+// guardTab has the tab's requests judged (see guard): the operator's
+// headers to the target's origin only, the scope, the crawl on the site.
+// Without anything to judge, requests are not paused at all.
+func (s *scan) guardTab(ctx context.Context, tab *Session, header map[string]string, cookies bool) error {
+	sc := s.b.opts.Scope
+	if sc == "" {
+		sc = scope.Site
+	}
+	if len(header) == 0 && !cookies && sc == scope.Any {
+		return nil
+	}
+	origin := *s.start
+	origin.Path, origin.RawQuery = "/", ""
+	var rules []hostRule
+	if s.b.trust != nil {
+		rules = s.b.trust.rules
+	} else if r, err := parseHostRules(s.b.opts.HostResolverRules); err == nil {
+		rules = r
+	}
+	g := &guard{header: header, origin: &origin, cookies: cookies, scope: sc, rules: rules}
+	if sc != scope.Any {
+		g.onSite = s.sameSite
+	}
+	return tab.install(ctx, g)
 }
 
 // closeTabs closes the extra tabs, then the first (and the browser context).
@@ -405,8 +433,20 @@ func (s *scan) crawl(ctx context.Context, phase string, fr *frontier, limit int)
 // visit loads one page in tab number i and returns the links to follow.
 func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it item, n int) ([]item, string) {
 	s.progress(fmt.Sprintf("page %d/%d: %s", n, s.req.MaxPages, it.url))
+	if tab.guard != nil {
+		tab.guard.takeMainRefusal()
+		tab.guard.stayOnSite.Store(true)
+	}
 	v, err := tab.Visit(ctx, it.url)
 	p := observe.Page{URL: it.url, FinalURL: v.FinalURL, Status: v.Status, Phase: phase, Depth: it.depth, Error: v.Error}
+	if tab.guard != nil {
+		tab.guard.stayOnSite.Store(false)
+		if why := tab.guard.takeMainRefusal(); why != "" {
+			// Refused by us, not failed by the site: say why, and do not
+			// count the refused URL as a page.
+			p.Error, p.Status, p.FinalURL = why, 0, ""
+		}
+	}
 	if p.Error == "" && browserGone(err) {
 		p.Error = err.Error()
 	}

@@ -2,10 +2,6 @@ package browser
 
 import (
 	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -369,8 +365,10 @@ func TestCrawlNeverLoads(t *testing.T) {
 	if len(got.Pages) != 1 || !strings.Contains(got.Pages[0].Error, "timeout") || got.Pages[0].Status != 200 {
 		t.Errorf("pages %+v, want /never with a timeout", got.Pages)
 	}
-	if took > 4*time.Second {
-		t.Errorf("crawl took %s, want about the page timeout", took)
+	// Only a hang fails: the page timeout ends the visit, and a loaded
+	// machine may take several times as long around it.
+	if took > 30*time.Second {
+		t.Errorf("crawl took %s: the page timeout did not end the visit", took)
 	}
 }
 
@@ -397,17 +395,18 @@ func TestCrawlBrowserKilled(t *testing.T) {
 	req.MaxPages, req.Depth, req.Concurrency = 50, 10, 2
 	var once sync.Once
 	var dir string
+	var killedAt time.Time
 	req.Progress = func(step string) {
 		if strings.HasPrefix(step, "page 4/") {
 			once.Do(func() {
 				dir = c.b.dir
+				killedAt = time.Now()
 				syscall.Kill(c.b.pid(), syscall.SIGKILL)
 			})
 		}
 	}
-	start := time.Now()
 	got, err := c.Crawl(t.Context(), req)
-	took := time.Since(start)
+	took := time.Since(killedAt)
 	t.Logf("after the kill: %d pages, err %v, in %s", len(got.Pages), err, took)
 	if !errors.Is(err, ErrBrowserExited) {
 		t.Errorf("err = %v, want ErrBrowserExited", err)
@@ -415,7 +414,9 @@ func TestCrawlBrowserKilled(t *testing.T) {
 	if len(got.Pages) < 3 || len(got.Pages) > 10 {
 		t.Errorf("%d pages, want those seen before the kill", len(got.Pages))
 	}
-	if took > 10*time.Second {
+	// Only a hang fails (the clock starts at the kill, after the browser
+	// was up): the crawl must notice the dead browser, not wait for pages.
+	if took > 60*time.Second {
 		t.Errorf("Crawl took %s after the kill", took)
 	}
 
@@ -430,47 +431,114 @@ func TestCrawlBrowserKilled(t *testing.T) {
 	}
 }
 
-// TestCrawlHeaderAndSeed: extra headers and seed cookies reach the site, and
-// a seeded cookie is not taken for a script's.
+// TestCrawlHeaderAndSeed: extra headers and seed cookies reach the target's
+// HTTPS origin, and nothing else: not the plain-HTTP URL of the proof, not
+// another host; a seeded cookie is not taken for a script's.
 func TestCrawlHeaderAndSeed(t *testing.T) {
 	c := crawler(t)
-	var mu sync.Mutex
-	var header, cookie string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			mu.Lock()
-			header = r.Header.Get("X-Scan")
-			if k, err := r.Cookie("seed"); err == nil {
-				cookie = k.Value
-			}
-			mu.Unlock()
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprint(w, "<p>hi</p>")
-	}))
-	t.Cleanup(srv.Close)
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	got, err := c.Crawl(t.Context(), observe.Request{StartURL: "http://cookiescan.test:" + port + "/", MaxPages: 1,
-		Header:  map[string]string{"X-Scan": "yes"},
-		Cookies: []observe.StoredCookie{{Name: "seed", Value: "s1"}}})
+	useProfile(t, "login")
+	before := len(site.Received())
+	req := crawlRequest("/third-party")
+	req.MaxPages, req.Concurrency = 2, 1
+	req.HTTPURL = site.URL("http", "cookiescan.test", "/")
+	req.Header = map[string]string{"Authorization": "Bearer tok-1", fixtures.EchoHeader: "tok-1"}
+	req.Cookies = []observe.StoredCookie{{Name: "seed", Value: "s1"}}
+	got, err := c.Crawl(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if header != "yes" || cookie != "s1" {
-		t.Errorf("the site got X-Scan %q and cookie seed=%q, want yes and s1", header, cookie)
+	if got.HTTPProof == nil || got.HTTPProof.Error != "" {
+		t.Fatalf("proof over http did not run: %+v", got.HTTPProof)
+	}
+	target := strings.TrimPrefix(site.URL("https", "cookiescan.test", ""), "https://")
+	// The target's origin gets them with the crawl's requests (the proof's
+	// session follows the site's redirect to https without them).
+	var toTarget, elsewhere int
+	for _, r := range site.Received()[before:] {
+		carried := r.Authorization != "" || r.Echo != "" || strings.Contains(r.Cookie, "seed=")
+		switch {
+		case r.TLS && r.Host == target:
+			if r.Authorization == "Bearer tok-1" && strings.Contains(r.Cookie, "seed=s1") {
+				toTarget++
+			}
+		default:
+			elsewhere++
+			if carried {
+				t.Errorf("tls=%v %s%s received a secret: Authorization %q, Cookie %q", r.TLS, r.Host, r.Path, r.Authorization, r.Cookie)
+			}
+		}
+	}
+	if toTarget == 0 || elsewhere < 2 { // the proof's http request and the other host's image
+		t.Errorf("requests: %d to the target with the secrets, %d elsewhere; want both", toTarget, elsewhere)
 	}
 	if len(got.ScriptCookies) != 0 {
 		t.Errorf("ScriptCookies = %+v, want none", got.ScriptCookies)
 	}
-	if v, _ := storedValue(got.Stored[observe.PreLogin], "seed"); v != "s1" {
-		t.Errorf("stored %+v, want the seed", got.Stored)
-	}
 	// A seed without Domain is host-only: sent to the target host alone.
 	for _, c := range got.Stored[observe.PreLogin] {
-		if c.Name == "seed" && c.Domain != "cookiescan.test" {
-			t.Errorf("seed stored for domain %q, want host-only cookiescan.test", c.Domain)
+		if c.Name == "seed" && (c.Domain != "cookiescan.test" || !c.Secure) {
+			t.Errorf("seed stored for domain %q secure %v, want a host-only Secure cookie of cookiescan.test", c.Domain, c.Secure)
 		}
+	}
+	if slices.Contains(got.HTTPProof.Attached, "seed") {
+		t.Errorf("the proof over http carried the seed: %v", got.HTTPProof.Attached)
+	}
+}
+
+// TestCrawlScope: a same-site link that redirects to the cloud metadata
+// address, or to another site, is not followed: the page says why, and no
+// page of those places is recorded.
+func TestCrawlScope(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/scope")
+	req.MaxPages, req.Depth = 10, 1
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := map[string]string{}
+	for _, p := range got.Pages {
+		errs[strings.TrimPrefix(p.URL, site.URL("https", "cookiescan.test", ""))] = p.Error
+		if strings.Contains(p.FinalURL, "169.254") || strings.Contains(p.FinalURL, "localhost") {
+			t.Errorf("recorded a page out of bounds: %+v", p)
+		}
+	}
+	if !strings.Contains(errs["/to-metadata"], "link-local") {
+		t.Errorf("/to-metadata: error %q, want it refused as link-local", errs["/to-metadata"])
+	}
+	if !strings.Contains(errs["/to-elsewhere"], "leaves the site") {
+		t.Errorf("/to-elsewhere: error %q, want it refused as off-site", errs["/to-elsewhere"])
+	}
+	if errs["/about"] != "" {
+		t.Errorf("/about: %q, want it crawled", errs["/about"])
+	}
+	for _, r := range got.Responses {
+		if strings.Contains(r.URL, "169.254") {
+			t.Errorf("a response from the metadata address: %+v", r)
+		}
+	}
+}
+
+// TestProofOnLoopback: Chromium sends Secure cookies to http://127.0.0.1
+// (a secure context to it), which it would never do to a real host: the
+// proof counts them as discounted, not as sent over HTTP.
+func TestProofOnLoopback(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "hardened")
+	req := observe.Request{StartURL: site.HTTPSURL, HTTPURL: site.HTTPURL, MaxPages: 1, PageTimeout: testPageTimeout}
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.HTTPProof
+	if p == nil || p.Error != "" {
+		t.Fatalf("proof over http did not run: %+v", p)
+	}
+	if len(p.Attached) != 0 {
+		t.Errorf("attached %v: Secure cookies sent to loopback only are no proof", p.Attached)
+	}
+	if len(p.Discounted) == 0 {
+		t.Errorf("discounted none: Chromium sends the hardened profile's Secure cookie to loopback over http")
 	}
 }

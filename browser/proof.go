@@ -3,6 +3,7 @@ package browser
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -41,9 +42,11 @@ func (s *scan) proveHTTP(ctx context.Context) {
 	}
 	defer sess.Close()
 	s.mu.Lock()
-	store := copyParams(s.store)
+	store := copyParams(withoutSupplied(s.store, s.req.Cookies))
 	s.mu.Unlock()
-	if err := sess.addHeaders(ctx, s.req.Header, s.start.Hostname()); err != nil {
+	// No --header and no --cookie value goes over plain HTTP: the proof
+	// carries only what the site itself stored.
+	if err := s.guardTab(ctx, sess, nil, false); err != nil {
 		p.Error = err.Error()
 		return
 	}
@@ -59,12 +62,26 @@ func (s *scan) proveHTTP(ctx context.Context) {
 		}
 		return
 	}
-	p.Attached = attached
+	u, _ := url.Parse(p.URL)
+	trustworthy := u != nil && potentiallyTrustworthy(u)
+	for _, c := range attached {
+		if trustworthy && c.Secure {
+			p.Discounted = append(p.Discounted, c.Name)
+		} else {
+			p.Attached = append(p.Attached, c.Name)
+		}
+	}
 }
 
-// firstRequestCookies loads url and returns the names of the cookies sent
-// with the first request of the navigation.
-func (s *Session) firstRequestCookies(ctx context.Context, url string) ([]string, error) {
+// sentCookie is a cookie Chromium attached to a request.
+type sentCookie struct {
+	Name   string
+	Secure bool
+}
+
+// firstRequestCookies loads url and returns the cookies sent with the first
+// request of the navigation, once per name.
+func (s *Session) firstRequestCookies(ctx context.Context, url string) ([]sentCookie, error) {
 	main := string(chromedp.FromContext(s.ctx).Target.TargetID)
 	var mu sync.Mutex
 	docID := ""
@@ -107,15 +124,15 @@ func (s *Session) firstRequestCookies(ctx context.Context, url string) ([]string
 	}
 	for deadline := time.Now().Add(proofWait); ; time.Sleep(20 * time.Millisecond) {
 		if cookies, ok := found(); ok {
-			var names []string
+			var sent []sentCookie
 			seen := map[string]bool{}
 			for _, c := range cookies {
 				if len(c.BlockedReasons) == 0 && c.Cookie != nil && !seen[c.Cookie.Name] {
 					seen[c.Cookie.Name] = true
-					names = append(names, c.Cookie.Name)
+					sent = append(sent, sentCookie{Name: c.Cookie.Name, Secure: c.Cookie.Secure})
 				}
 			}
-			return names, nil
+			return sent, nil
 		}
 		if time.Now().After(deadline) || vctx.Err() != nil {
 			break

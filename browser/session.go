@@ -42,6 +42,7 @@ type Session struct {
 	cancel  context.CancelFunc
 	rec     atomic.Pointer[recorder] // of the running Visit or watch
 	timeout time.Duration            // of one Visit; 0: Options.PageTimeout
+	guard   *guard                   // set by install, before any Visit
 
 	visitMu   sync.Mutex
 	closeOnce sync.Once

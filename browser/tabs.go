@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -100,8 +101,11 @@ func (s *Session) setCookies(ctx context.Context, cookies []*network.CookieParam
 func seedParams(seed []observe.StoredCookie, startURL string) []*network.CookieParam {
 	var out []*network.CookieParam
 	for _, c := range seed {
+		// Secure whatever was asked: a seed is the operator's secret, and
+		// Chromium sends a Secure cookie over HTTPS only (loopback aside,
+		// where the request guard refuses requests that would carry it).
 		p := &network.CookieParam{Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path,
-			Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: network.CookieSameSite(c.SameSite)}
+			Secure: true, HTTPOnly: c.HTTPOnly, SameSite: network.CookieSameSite(c.SameSite)}
 		if p.Domain == "" {
 			p.URL = startURL
 		}
@@ -154,4 +158,21 @@ func observed(cookies []*network.Cookie) []observe.StoredCookie {
 // browserGone reports whether err means the browser (not the site) failed.
 func browserGone(err error) bool {
 	return err != nil && !errors.Is(err, ErrPageLoad)
+}
+
+// withoutSupplied is the store minus the operator's --cookie values still in
+// it: they are the operator's secrets, not the site's cookies, and never
+// travel over plain HTTP. A cookie the site has since overwritten is the
+// site's.
+func withoutSupplied(store []*network.Cookie, supplied []observe.StoredCookie) []*network.Cookie {
+	if len(supplied) == 0 {
+		return store
+	}
+	out := make([]*network.Cookie, 0, len(store))
+	for _, k := range store {
+		if !slices.ContainsFunc(supplied, func(c observe.StoredCookie) bool { return c.Name == k.Name && c.Value == k.Value }) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -87,6 +87,12 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 			fmt.Fprintf(w, "  [%s] %s: %s\n", e.Stage, clean(e.URL), clean(e.Message))
 		}
 	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintln(w, "\nNotes")
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  %s\n", clean(n))
+		}
+	}
 	fmt.Fprintln(w, "\n"+clean(Verdict(r)))
 	return nil
 }

@@ -38,7 +38,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		h := f.First()
 		hstsCovers = h.Valid && h.IncludeSubDomains && h.MaxAge != nil && *h.MaxAge > 0
 	}
-	fillCrawl(rep, c, opts.ShowValues)
+	fillCrawl(rep, c, opts.Target, opts.ShowValues)
 	rep.Findings = append(rep.Findings, rules.CrawlFindings(c, opts.Target, hstsCovers, now)...)
 	if err != nil {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})
@@ -47,7 +47,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 	return nil
 }
 
-func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
+func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues bool) {
 	// The probe already listed the page its chain ended on; the crawl's start
 	// page is usually the same one, in the same phase.
 	listed := map[result.Page]bool{}
@@ -125,6 +125,18 @@ func fillCrawl(rep *result.Report, c observe.Crawl, showValues bool) {
 			}
 			add(rc)
 		}
+	}
+	// The operator's own cookies are listed as supplied, values always
+	// redacted: they are secrets of the operator, not data of the site.
+	for _, k := range c.Supplied {
+		rep.Cookies = append(rep.Cookies, result.Cookie{Name: k.Name, Domain: strings.ToLower(start.Hostname()), HostOnly: true,
+			Path: "/", Secure: true, Session: true, SetBy: result.SetBySupplied, URL: start.String(), Scheme: start.Scheme,
+			Phase: result.PhasePreLogin, Stored: true, BlockedReasons: []string{}, ValueRedacted: sc.RedactValue(k.Value),
+			Raw: k.Name + "=" + sc.RedactValue(k.Value) + " (--cookie)"})
+	}
+	if p := c.HTTPProof; p != nil && len(p.Discounted) > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Proof over HTTP: Chromium sent the Secure cookie(s) %s to %s only because it treats loopback and localhost as secure contexts; to any other host it withholds them, so they are not reported as sent over HTTP.",
+			strings.Join(p.Discounted, ", "), p.URL))
 	}
 	for _, s := range c.ScriptCookies {
 		u, err := url.Parse(s.PageURL)

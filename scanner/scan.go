@@ -18,6 +18,7 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/rules"
+	"github.com/cookiescan/cookiescan/scanner/scope"
 	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
 )
 
@@ -30,7 +31,8 @@ type Options struct {
 	CAPEM      []byte
 	Insecure   bool
 	Timeout    time.Duration // per request
-	Header     http.Header   // sent to the target host only
+	Header     http.Header   // sent over HTTPS to the target's origin only
+	Scope      scope.Scope   // which addresses the probe and the browser may reach
 	ShowValues bool
 	Version    string
 	Now        func() time.Time
@@ -63,7 +65,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	rep := result.New(opts.Target.String(), started.UTC(), opts.Version)
 	p := probe.New(probe.Options{
 		Timeout: opts.Timeout, CAPEM: opts.CAPEM, Insecure: opts.Insecure,
-		Header: opts.Header, TargetHost: opts.Target.Hostname(),
+		Header: opts.Header, TargetOrigin: opts.Target, Scope: opts.Scope,
 		UserAgent: "cookiescan/" + opts.Version, DialContext: opts.DialContext,
 	})
 	defer p.Close()
@@ -197,7 +199,9 @@ func fill(rep *result.Report, obs rules.Observation, opts Options) {
 func detectFrameworks(rep result.Report, obs rules.Observation) []result.Framework {
 	names := make([]string, 0, len(rep.Cookies))
 	for _, c := range rep.Cookies {
-		names = append(names, c.Name)
+		if c.SetBy != result.SetBySupplied {
+			names = append(names, c.Name)
+		}
 	}
 	var headers []http.Header
 	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {

@@ -101,7 +101,7 @@ func TestBrowserReuseAndRestart(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	site := startSite(t, "hang")
 	cfg := writeConfig(t, fmt.Sprintf("store: g.db\nlisten: 127.0.0.1:0\ntargets:\n%s",
-		strings.Replace(siteTarget(site, "@every 1h", ""), "timeout: 2s", "timeout: 30s", 1)))
+		strings.Replace(siteTarget(site, "@every 1h", ""), "timeout: 2s", "timeout: 120s", 1)))
 	m, err := monitor.New(context.Background(), cfg, monitor.Options{NoJitter: true})
 	if err != nil {
 		t.Fatal(err)
@@ -117,11 +117,10 @@ func TestGracefulShutdown(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after cancel")
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("shutdown took %s; the running scan was not cancelled", d)
+	case <-time.After(30 * time.Second):
+		// The hanging scan's own limit is far longer: only a scan that was
+		// not cancelled keeps Run this long.
+		t.Fatalf("Run did not return within %s after cancel; the running scan was not cancelled", time.Since(start))
 	}
 	if err := m.Store().Ping(context.Background()); err == nil {
 		t.Errorf("the store is still open after Run returned")

@@ -48,9 +48,12 @@ type Crawl struct {
 	// ScriptCookies are cookies in the store that no Set-Cookie header explains.
 	ScriptCookies []ScriptCookie
 	HTTPProof     *HTTPProof
-	Login         *LoginResult
-	Logout        *LogoutResult
-	Errors        []Error
+	// Supplied are the operator's cookies (Request.Cookies, --cookie): in
+	// the store they are not the site's, as long as they keep their value.
+	Supplied []StoredCookie
+	Login    *LoginResult
+	Logout   *LogoutResult
+	Errors   []Error
 }
 
 // Page is one document the crawl navigated to.
@@ -123,7 +126,11 @@ type ScriptCookie struct {
 type HTTPProof struct {
 	URL      string
 	Attached []string // cookie names sent
-	Error    string
+	// Discounted are Secure cookies Chromium sent only because the URL's host
+	// is loopback or localhost, which it treats as a secure context; to any
+	// other host it withholds them (SecureOnly), so they prove nothing.
+	Discounted []string
+	Error      string
 }
 
 // LoginResult says how the login went.
@@ -144,4 +151,15 @@ type LogoutResult struct {
 // Error is something that stopped part of the crawl.
 type Error struct {
 	Stage, URL, Message string
+}
+
+// IsSupplied reports whether a stored cookie is one the operator supplied
+// and the site has not overwritten.
+func (c Crawl) IsSupplied(s StoredCookie) bool {
+	for _, k := range c.Supplied {
+		if k.Name == s.Name && k.Value == s.Value {
+			return true
+		}
+	}
+	return false
 }

@@ -26,6 +26,9 @@ type Report struct {
 	Frameworks    []Framework `json:"frameworks"`
 	Findings      []Finding   `json:"findings"`
 	Errors        []ScanError `json:"errors"`
+	// Notes explain a verdict the scan deliberately did not draw (e.g. a
+	// Secure cookie sent over http:// to loopback only).
+	Notes []string `json:"notes"`
 }
 
 // Tool names the scanner that wrote the report.
@@ -121,6 +124,13 @@ type Cookie struct {
 	Raw            string   `json:"raw"`
 }
 
+// SetBy values of Cookie.
+const (
+	SetByHeader   = "header"
+	SetByScript   = "script"
+	SetBySupplied = "supplied" // the operator's --cookie: not the site's, never judged
+)
+
 // Framework is a stack detected from cookie names and response headers, with the
 // evidence that matched; it picks the fix lines of findings.
 type Framework struct {
@@ -185,6 +195,7 @@ func New(target string, startedAt time.Time, version string) Report {
 		Frameworks:    []Framework{},
 		Findings:      []Finding{},
 		Errors:        []ScanError{},
+		Notes:         []string{},
 	}
 }
 
@@ -198,6 +209,7 @@ func (r Report) Normalized() Report {
 	r.Pages = orEmpty(r.Pages)
 	r.Frameworks = orEmpty(r.Frameworks)
 	r.Errors = orEmpty(r.Errors)
+	r.Notes = orEmpty(r.Notes)
 	cookies := make([]Cookie, len(r.Cookies))
 	for i, c := range r.Cookies {
 		c.BlockedReasons = orEmpty(c.BlockedReasons)

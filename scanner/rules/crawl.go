@@ -149,6 +149,9 @@ func exposureFindings(c observe.Crawl, loginSet map[string]bool) []result.Findin
 	var fs []result.Finding
 	for _, name := range p.Attached {
 		value := storedValue(c, name)
+		if c.IsSupplied(observe.StoredCookie{Name: name, Value: value}) {
+			continue // the operator's own cookie (the browser keeps it off plain HTTP anyway)
+		}
 		sess, signal := SessionLike(name, value, loginSet[name])
 		sev, kind := low, "cookie"
 		if sess {
@@ -226,7 +229,7 @@ func rotationFindings(c observe.Crawl) []result.Finding {
 	var fs []result.Finding
 	for _, b := range c.Stored[observe.PreLogin] {
 		sess, signal := SessionLike(b.Name, b.Value, false)
-		if !sess || b.Value == "" {
+		if !sess || b.Value == "" || c.IsSupplied(b) {
 			continue
 		}
 		for _, a := range after {
@@ -249,7 +252,7 @@ func logoutFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding 
 	var fs []result.Finding
 	for _, b := range c.Stored[observe.PostLogin] {
 		sess, _ := SessionLike(b.Name, b.Value, loginSet[b.Name])
-		if !sess || IsRememberMe(b.Name) {
+		if !sess || IsRememberMe(b.Name) || c.IsSupplied(b) {
 			continue
 		}
 		for _, a := range c.Stored["logout"] {

@@ -171,3 +171,37 @@ func TestScriptCookieFixes(t *testing.T) {
 		t.Errorf("no cookie-missing-secure finding: %v", seen)
 	}
 }
+
+// TestSuppliedCookiesAreNotTheSites: a cookie the operator gave with --cookie
+// is not judged as the site's (exposure, rotation, logout), unless the site
+// has overwritten it with a value of its own.
+func TestSuppliedCookiesAreNotTheSites(t *testing.T) {
+	const sid = "0123456789abcdef0123456789abcdef"
+	supplied := []observe.StoredCookie{{Name: "sessionid", Value: sid}}
+	c := observe.Crawl{
+		Supplied:  supplied,
+		HTTPProof: &observe.HTTPProof{URL: "http://app.test/", Attached: []string{"sessionid"}},
+		Login:     &observe.LoginResult{OK: true, FinalURL: "https://app.test/account"},
+		Logout:    &observe.LogoutResult{OK: true},
+		Stored: map[string][]observe.StoredCookie{
+			observe.PreLogin: store("sessionid", sid), observe.PostLogin: store("sessionid", sid), "logout": store("sessionid", sid),
+		},
+	}
+	for _, rule := range []string{"cookie-sent-over-http", "session-not-rotated-on-login", "session-cookie-not-cleared-on-logout"} {
+		if _, ok := crawlRules(c)[rule+"/sessionid"]; ok {
+			t.Errorf("%s fired for the operator's own cookie", rule)
+		}
+	}
+	// Without the mark, the same crawl is the site's session: every rule fires.
+	c.Supplied = nil
+	for _, rule := range []string{"cookie-sent-over-http", "session-not-rotated-on-login", "session-cookie-not-cleared-on-logout"} {
+		if _, ok := crawlRules(c)[rule+"/sessionid"]; !ok {
+			t.Errorf("%s did not fire for the site's cookie", rule)
+		}
+	}
+	// The site overwrote the supplied value: now it is the site's cookie.
+	c.Supplied = []observe.StoredCookie{{Name: "sessionid", Value: "operator-value"}}
+	if _, ok := crawlRules(c)["cookie-sent-over-http/sessionid"]; !ok {
+		t.Error("a cookie the site overwrote is the site's")
+	}
+}
