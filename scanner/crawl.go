@@ -131,8 +131,8 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 	for _, k := range c.Supplied {
 		rep.Cookies = append(rep.Cookies, result.Cookie{Name: k.Name, Domain: strings.ToLower(start.Hostname()), HostOnly: true,
 			Path: "/", Secure: true, Session: true, SetBy: result.SetBySupplied, URL: start.String(), Scheme: start.Scheme,
-			Phase: result.PhasePreLogin, Stored: true, BlockedReasons: []string{}, ValueRedacted: sc.RedactValue(k.Value),
-			Raw: k.Name + "=" + sc.RedactValue(k.Value) + " (--cookie)"})
+			Phase: result.PhasePreLogin, Stored: true, BlockedReasons: []string{}, ValueRedacted: hidden(k.Value),
+			Raw: k.Name + "=" + hidden(k.Value) + " (--cookie)"})
 	}
 	if p := c.HTTPProof; p != nil && len(p.Discounted) > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("Proof over HTTP: Chromium sent the Secure cookie(s) %s to %s only because it treats loopback and localhost as secure contexts; to any other host it withholds them, so they are not reported as sent over HTTP.",
@@ -169,3 +169,7 @@ func inStore(store []observe.StoredCookie, name, domain, path string) bool {
 	}
 	return false
 }
+
+// hidden stands for an operator's secret: its length only, not even the first
+// characters that redaction keeps of a site's values.
+func hidden(v string) string { return fmt.Sprintf("…(%d chars)", len(v)) }

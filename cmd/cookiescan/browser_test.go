@@ -145,3 +145,66 @@ func TestChromiumMissingExits3WithPartialReport(t *testing.T) {
 		t.Errorf("partial report with the transport verdict: %v %q", err, rep.Grade)
 	}
 }
+
+// TestOperatorSecretsStayOnHTTPS: the whole CLI with real Chromium against the
+// hardened profile on 127.0.0.1. --header and --cookie values arrive at the
+// target's HTTPS origin only (the site's request log says what came over
+// http), appear in no report, and the supplied cookie is listed as supplied
+// and judged nowhere. The Secure session cookie Chromium sends to loopback
+// http is no cookie-sent-over-http finding (it would not be on a real host).
+func TestOperatorSecretsStayOnHTTPS(t *testing.T) {
+	needChromium(t)
+	dir := t.TempDir()
+	site, err := fixtures.Start(fixtures.Options{Profile: "hardened", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	out := filepath.Join(dir, "scan.json")
+	code, _, errOut := run(t, "scan", site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile,
+		"--header", "Authorization: Bearer hdr-secret-1", "--cookie", "sessionid=cookie-secret-2",
+		"--max-pages", "2", "--fail-on", "low", "-q", "-o", out, "-o", filepath.Join(dir, "scan.txt"))
+	if code != 0 {
+		t.Fatalf("exit %d (want 0: nothing above info): %s", code, errOut)
+	}
+	sawHTTPS := false
+	for _, r := range site.Received() {
+		secret := strings.Contains(r.Authorization, "hdr-secret-1") || strings.Contains(r.Cookie, "cookie-secret-2")
+		if !r.TLS && secret {
+			t.Errorf("plain HTTP %s%s received a secret: Authorization %q Cookie %q", r.Host, r.Path, r.Authorization, r.Cookie)
+		}
+		sawHTTPS = sawHTTPS || (r.TLS && secret)
+	}
+	if !sawHTTPS {
+		t.Error("the secrets never reached the target's HTTPS origin")
+	}
+	for _, f := range []string{out, filepath.Join(dir, "scan.txt")} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "hdr-secret") || strings.Contains(string(data), "cookie-secret") {
+			t.Errorf("%s contains a secret", f)
+		}
+	}
+	data, _ := os.ReadFile(out)
+	var rep result.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	supplied := false
+	for _, c := range rep.Cookies {
+		supplied = supplied || (c.Name == "sessionid" && c.SetBy == result.SetBySupplied)
+	}
+	if !supplied {
+		t.Errorf("cookies %+v: want sessionid listed as supplied", rep.Cookies)
+	}
+	for _, f := range rep.Findings {
+		if f.Cookie == "sessionid" || f.Rule == "cookie-sent-over-http" {
+			t.Errorf("finding %s for %q: the operator's cookie or a loopback-only Secure cookie", f.Rule, f.Cookie)
+		}
+	}
+	if len(rep.Notes) == 0 {
+		t.Error("no note on the Secure cookie sent to loopback")
+	}
+}

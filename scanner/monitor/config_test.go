@@ -114,6 +114,8 @@ func TestConfigErrors(t *testing.T) {
 		{"syntax", target + "store: a: b\n", 4, []string{"YAML syntax", "mapping values"}},
 		{"httpUrl in defaults", "defaults:\n  httpUrl: http://x.example/\n" + target, 2, []string{"httpUrl applies to one target"}},
 		{"login without browser", target + "    noBrowser: true\n    login: flow.yaml\n", 5, []string{"login needs the browser"}},
+		{"httpUrl with credentials", target + "    httpUrl: http://u:pw@example.com/\n", 4, []string{"contains credentials"}},
+		{"bad scope", target + "    scope: internal\n", 4, []string{`scope "internal"`, "site, public or any"}},
 	}
 	if os.Geteuid() == 0 {
 		// root writes anywhere: make the store's directory missing instead.
