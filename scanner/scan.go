@@ -82,7 +82,13 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	progress("https: " + opts.Target.String())
 	obs.HTTPS = p.Follow(ctx, opts.Target)
 	progress("certificate: " + opts.Target.Host)
-	obs.Cert = p.Certificate(ctx, opts.Target)
+	// The HTTPS request's own handshake showed the chain: a third
+	// connection only when it did not complete one.
+	if c, ok := p.CertificateOf(firstHop(obs.HTTPS)); ok {
+		obs.Cert = c
+	} else {
+		obs.Cert = p.Certificate(ctx, opts.Target)
+	}
 	obs.Now = now()
 
 	fill(&rep, obs, opts)
@@ -110,6 +116,13 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		return rep, fmt.Errorf("%w: %s: %v", ErrUnreachable, opts.Target, first.Err)
 	}
 	return rep, browserErr
+}
+
+func firstHop(c probe.Chain) probe.Hop {
+	if len(c.Hops) == 0 {
+		return probe.Hop{}
+	}
+	return c.Hops[0]
 }
 
 // fill copies the observation into the report's data sections.

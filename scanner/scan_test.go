@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -311,5 +312,33 @@ func TestSecretsNeverOverPlainHTTP(t *testing.T) {
 	}
 	if !slices.Contains(got["https target"], "Bearer s3cret|sid=opaque") {
 		t.Errorf("the target's HTTPS origin did not get the secrets: %q", got["https target"])
+	}
+}
+
+// TestCertificateFromTheHopsConnection: the certificate's details come from
+// the HTTPS requests' own handshake; a scan of a redirecting site opens one
+// TLS connection, not a third one for the certificate.
+func TestCertificateFromTheHopsConnection(t *testing.T) {
+	s := startSite(t, "hardened")
+	var mu sync.Mutex
+	dials := map[string]int{}
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			dials[addr]++
+			mu.Unlock()
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.TLS.Valid || rep.TLS.NotAfter == nil {
+		t.Errorf("tls %+v, want the certificate's details", rep.TLS)
+	}
+	https, _ := url.Parse(s.HTTPSURL)
+	if n := dials[https.Host]; n != 1 {
+		t.Errorf("%d connections to %s, want 1 (dials %v)", n, https.Host, dials)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -61,8 +62,17 @@ type Options struct {
 type Prober struct {
 	opts   Options
 	client *http.Client
-	roots  *x509.CertPool
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// The system roots cost tens of milliseconds to load (every file of
+	// SSL_CERT_DIR): loaded once, and only when the --ca-cert pool alone
+	// does not verify the chain.
+	caPool   *x509.CertPool // CAPEM alone; nil without it
+	rootOnce sync.Once
+	roots    *x509.CertPool // system roots plus CAPEM
+
+	mu       sync.Mutex
+	verified map[string]error // leaf + host -> verification result
 }
 
 // New builds a Prober. The client verifies certificates itself (see verify) so that an
@@ -77,9 +87,12 @@ func New(opts Options) *Prober {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "cookiescan"
 	}
-	roots := RootPool(opts.CAPEM)
 	dial := guardedDial(opts.DialContext, opts.Scope, opts.Timeout)
-	p := &Prober{opts: opts, roots: roots}
+	p := &Prober{opts: opts, verified: map[string]error{}}
+	if len(opts.CAPEM) > 0 {
+		p.caPool = x509.NewCertPool()
+		p.caPool.AppendCertsFromPEM(opts.CAPEM)
+	}
 	tr := &http.Transport{
 		DialContext:            dial,
 		DialTLSContext:         p.dialTLS,
@@ -157,18 +170,36 @@ func (p *Prober) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	return tc, nil
 }
 
-// verify checks the peer chain against the roots for the host name.
+// verify checks the peer chain for the host name: against the --ca-cert
+// pool first, then the system roots plus that pool. A chain is verified once
+// per host however many connections present it.
 func (p *Prober) verify(cs tls.ConnectionState, host string) error {
 	if len(cs.PeerCertificates) == 0 {
 		return errors.New("server sent no certificate")
+	}
+	key := host + "\x00" + string(cs.PeerCertificates[0].Raw)
+	p.mu.Lock()
+	err, ok := p.verified[key]
+	p.mu.Unlock()
+	if ok {
+		return err
 	}
 	inter := x509.NewCertPool()
 	for _, c := range cs.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{
-		Roots: p.roots, Intermediates: inter, DNSName: host,
-	})
+	leaf := cs.PeerCertificates[0]
+	err = errors.New("unverified")
+	if p.caPool != nil {
+		_, err = leaf.Verify(x509.VerifyOptions{Roots: p.caPool, Intermediates: inter, DNSName: host})
+	}
+	if err != nil {
+		p.rootOnce.Do(func() { p.roots = RootPool(p.opts.CAPEM) })
+		_, err = leaf.Verify(x509.VerifyOptions{Roots: p.roots, Intermediates: inter, DNSName: host})
+	}
+	p.mu.Lock()
+	p.verified[key] = err
+	p.mu.Unlock()
 	return err
 }
 
@@ -181,10 +212,11 @@ type Hop struct {
 	Header     http.Header
 	HSTS       []string // every Strict-Transport-Security field, in order
 	SetCookies []string
-	Date       time.Time // the response's Date header, else the time it arrived
-	Body       []byte    // the first bytes of a non-redirect body (for <meta> checks)
-	CertErr    error     // certificate verification failure on an https hop (set with --insecure, or when it stopped the request)
-	Err        error     // no usable response: Kind says what happened
+	Date       time.Time            // the response's Date header, else the time it arrived
+	Body       []byte               // the first bytes of a non-redirect body (for <meta> checks)
+	CertErr    error                // certificate verification failure on an https hop (set with --insecure, or when it stopped the request)
+	TLS        *tls.ConnectionState // the https hop's connection, for the certificate's details
+	Err        error                // no usable response: Kind says what happened
 	Kind       ErrKind
 }
 
@@ -303,6 +335,7 @@ func (p *Prober) Do(ctx context.Context, u *url.URL) Hop {
 		h.Date = d.UTC()
 	}
 	if resp.TLS != nil {
+		h.TLS = resp.TLS
 		h.CertErr = p.verify(*resp.TLS, u.Hostname())
 	}
 	if loc := resp.Header.Get("Location"); loc != "" && isRedirect(resp.StatusCode) {
