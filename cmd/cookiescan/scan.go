@@ -73,9 +73,10 @@ type scanOptions struct {
 	base    []result.Report
 	login   *loginflow.Flow
 
-	// now and dial are seams for tests.
-	now  func() time.Time
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// now, dial and startTimeout are seams for tests.
+	now          func() time.Time
+	dial         func(ctx context.Context, network, addr string) (net.Conn, error)
+	startTimeout time.Duration // 0: browser.DefaultStartTimeout
 }
 
 func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
@@ -363,7 +364,7 @@ func markBaseline(r *result.Report, base []result.Report) {
 func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
 	c := browser.NewCrawler(browser.Options{
 		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout,
+		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout, StartTimeout: o.startTimeout,
 	})
 	return c, func() { _ = c.Close() }
 }
