@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/diff"
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
@@ -181,7 +181,7 @@ func (o *scanOptions) validate() error {
 		o.httpURL = u
 	}
 	if o.CACert != "" {
-		data, err := os.ReadFile(o.CACert)
+		data, err := inputfile.Read(o.CACert, inputfile.SmallLimit)
 		if err != nil {
 			return fmt.Errorf("--ca-cert: %w", err)
 		}
