@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/cookiescan/cookiescan/fixtures"
 )
 
 // sparse makes a file of size bytes without writing them.
@@ -64,4 +69,101 @@ func TestInputFilesCapped(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An -o path that cannot be written is a usage error before anything is
+// scanned: the site here would answer, so only an early check exits 2.
+func TestOutputCheckedBeforeScan(t *testing.T) {
+	site, err := fixtures.Start(fixtures.Options{Profile: "hardened", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	ok := filepath.Join(dir, "ok.json")
+	for name, bad := range map[string]string{
+		"no directory":   "/nonexistent/r.json",
+		"file as dir":    filepath.Join(file, "r.json"),
+		"directory path": filepath.Join(dir, "sub.json"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			os.Mkdir(filepath.Join(dir, "sub.json"), 0o755)
+			var scanned bool
+			code, errOut := runScan(t, func(o *scanOptions) { scanned = true },
+				site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile, "--no-browser", "-q",
+				"-o", bad, "-o", ok)
+			if code != exitUsage || scanned || !strings.Contains(errOut, bad) {
+				t.Errorf("exit %d (scanned %v), want 2 naming %s before the scan; stderr: %s", code, scanned, bad, errOut)
+			}
+			if _, err := os.Stat(ok); err == nil {
+				t.Errorf("%s written although the command line was refused", ok)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+				t.Errorf("the check left files behind: %v", left)
+			}
+		})
+	}
+}
+
+// A report that cannot be written after the scan does not stop the others,
+// and every failure is named (exit 3); a failing stdout is one of them.
+func TestOutputWriteFailuresReported(t *testing.T) {
+	site, err := fixtures.Start(fixtures.Options{Profile: "hardened", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	dir := t.TempDir()
+	gone := filepath.Join(dir, "gone")
+	os.Mkdir(gone, 0o755)
+	lost := filepath.Join(gone, "r.json")
+	okJSON, okSARIF := filepath.Join(dir, "ok.json"), filepath.Join(dir, "ok.sarif")
+	var errOut bytes.Buffer
+	ios := &ioStreams{In: strings.NewReader(""), Out: failingWriter{}, ErrOut: &errOut}
+	cmd := newScanCmd(ios, func(o *scanOptions) error {
+		os.RemoveAll(gone) // after the check, before the write
+		return scanRun(context.Background(), o)
+	})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetArgs([]string{site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile, "--no-browser", "-q",
+		"--fail-on", "none", "--format", "table", "-o", lost, "-o", okJSON, "-o", okSARIF})
+	err = cmd.Execute()
+	if code := exitCode(err); code != exitScan || err == nil {
+		t.Fatalf("exit %d (%v), want 3", code, err)
+	}
+	for _, w := range []string{lost, "stdout", "no space left"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q: %v", w, err)
+		}
+	}
+	for _, p := range []string{okJSON, okSARIF} {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("%s not written after another output failed: %v", p, err)
+		}
+	}
+}
+
+// failingWriter is stdout on a full disk (>/dev/full).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// runScan runs `scan args...` through validation; seen is called with the
+// options when the scan would start, and the scan then runs.
+func runScan(t *testing.T, seen func(*scanOptions), args ...string) (int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newScanCmd(&ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, func(o *scanOptions) error {
+		seen(o)
+		return scanRun(context.Background(), o)
+	})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err != nil {
+		errOut.WriteString("cookiescan: " + err.Error() + "\n")
+	}
+	return exitCode(err), errOut.String()
 }

@@ -120,7 +120,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList()+" (with -o, stdout stays empty unless --format is given)")
-	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .html .sarif .xml .md .txt)")
+	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .html .sarif .xml .md .txt; checked before the scan)")
 	f.StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at least this severity: info|low|medium|high|critical|none")
 	f.StringVar(&opts.HTTPURL, "http-url", "", "`URL` where plain HTTP is tested (default: the target with http:// and port 80)")
 	f.StringVar(&opts.CACert, "ca-cert", "", "trust the CA certificates in this PEM `FILE` in addition to the system roots")
@@ -301,9 +301,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	for i := range reps {
 		markBaseline(&reps[i], o.base)
 	}
-	if err := o.out.write(reps); err != nil {
-		return err
-	}
+	writeErr := o.out.write(reps)
 	var failed []string
 	for i, err := range errs {
 		if err != nil {
@@ -319,7 +317,11 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 		}
 	}
 	if len(failed) > 0 {
-		return scanError{fmt.Errorf("scan could not complete (partial report written):\n  %s", strings.Join(failed, "\n  "))}
+		// A failed write comes first: it says which partial reports are missing.
+		return scanError{errors.Join(writeErr, fmt.Errorf("scan could not complete (partial report written):\n  %s", strings.Join(failed, "\n  ")))}
+	}
+	if writeErr != nil {
+		return writeErr
 	}
 	if o.failOn != 0 {
 		n := 0
