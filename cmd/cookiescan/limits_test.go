@@ -167,3 +167,32 @@ func runScan(t *testing.T, seen func(*scanOptions), args ...string) (int, string
 	}
 	return exitCode(err), errOut.String()
 }
+
+// A site that sets 60,000 cookies gives reports of bounded size in every
+// format, and the scan still completes (the caps are notes, not failures).
+func TestCookieFloodReportsBounded(t *testing.T) {
+	site, err := fixtures.Start(fixtures.Options{Profile: "cookie-flood", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	dir := t.TempDir()
+	args := []string{"scan", site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile, "--no-browser",
+		"-q", "--timeout", "30s"}
+	exts := []string{"json", "sarif", "html", "xml", "md", "txt"}
+	for _, ext := range exts {
+		args = append(args, "-o", filepath.Join(dir, "r."+ext))
+	}
+	if code, _, errOut := run(t, args...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, ext := range exts {
+		fi, err := os.Stat(filepath.Join(dir, "r."+ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > 1<<20 {
+			t.Errorf("r.%s is %d bytes, want under 1 MiB", ext, fi.Size())
+		}
+	}
+}
