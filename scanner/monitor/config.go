@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/scope"
@@ -218,7 +219,7 @@ type LoadOptions struct {
 // ConfigErrors naming its line and the fix. Webhook reachability is checked
 // separately (CheckWebhooks) because it needs the network.
 func LoadConfig(path string, opts LoadOptions) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.SmallLimit)
 	if err != nil {
 		return nil, ConfigErrors{{File: path, Msg: err.Error(), Fix: "give the path of a monitor.yaml with --config"}}
 	}

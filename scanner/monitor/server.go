@@ -99,7 +99,7 @@ func (m *Monitor) serveScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	ct, err := m.opts.Render(&buf, rep)
+	ct, err := m.opts.Render(&buf, pageOf(rep, id))
 	if err != nil {
 		http.Error(w, "render: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -107,6 +107,46 @@ func (m *Monitor) serveScan(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ct)
 	w.Write(buf.Bytes())
 }
+
+// PageLimit is how many findings, cookies, pages, errors and Set-Cookie lines
+// per hop /scans/ID shows; the rest are in /scans/ID.json. A report of a
+// hostile site (or one stored before the scan's own caps) then renders in
+// bounded time and size.
+const PageLimit = 200
+
+// pageOf cuts rep down to PageLimit of each list, worst findings first (the
+// scanner sorts them so), and says so in an errors[] entry that names the
+// whole report.
+func pageOf(rep result.Report, id int64) result.Report {
+	var cut []string
+	keep := func(n int, what string) int {
+		if n <= PageLimit {
+			return n
+		}
+		cut = append(cut, fmt.Sprintf("%d of %d %s", PageLimit, n, what))
+		return PageLimit
+	}
+	rep.Findings = rep.Findings[:keep(len(rep.Findings), "findings")]
+	rep.Cookies = rep.Cookies[:keep(len(rep.Cookies), "cookies")]
+	rep.Pages = rep.Pages[:keep(len(rep.Pages), "pages")]
+	for _, ch := range []*result.Redirect{&rep.Redirect, &rep.HTTPS} {
+		hops := append([]result.Hop(nil), ch.Hops...) // not the slice json filled for rep
+		for i := range hops {
+			hops[i].SetCookies = hops[i].SetCookies[:keep(len(hops[i].SetCookies), "Set-Cookie lines of "+hops[i].URL)]
+		}
+		ch.Hops = hops
+	}
+	rep.Errors = rep.Errors[:keep(len(rep.Errors), "errors")]
+	if len(cut) > 0 {
+		whole := fmt.Sprintf("/scans/%d.json", id)
+		rep.Errors = append(rep.Errors[:len(rep.Errors):len(rep.Errors)], result.ScanError{Stage: result.StageLimit, URL: whole,
+			Message: "this page shows the first " + strings.Join(cut, ", ") + "; the whole report is " + whole})
+	}
+	return rep
+}
+
+// openShown is how many open regression items a target's row lists.
+const openShown = 20
 
 // statusData is what the status page shows.
 type statusData struct {
@@ -125,6 +165,7 @@ type statusTarget struct {
 	Trend     []trendPoint // oldest first
 	SparkLine string       // SVG polyline points of the scores
 	Open      []Item
+	MoreOpen  int // items beyond openShown
 	OpenedAt  time.Time
 	Baseline  int64
 	Failures  int
@@ -178,6 +219,9 @@ func (m *Monitor) statusData(ctx context.Context) (statusData, error) {
 			st.Failures = a.Failures
 			if a.Open() {
 				st.Open, st.OpenedAt, st.Baseline = OpenItems(a), a.OpenedAt, a.BaselineScan
+				if len(st.Open) > openShown {
+					st.Open, st.MoreOpen = st.Open[:openShown], len(st.Open)-openShown
+				}
 			}
 		}
 		d.Targets = append(d.Targets, st)

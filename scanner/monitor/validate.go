@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
@@ -218,7 +219,7 @@ func (v *validator) settings(s *Settings, r rawSettings, target bool) {
 		s.CACert = v.path(r.CACert.V)
 		s.CAPEM = nil
 		if !v.lenient {
-			data, err := os.ReadFile(s.CACert)
+			data, err := inputfile.Read(s.CACert, inputfile.SmallLimit)
 			if err == nil {
 				err = parseCAPEM(data)
 			}
