@@ -35,7 +35,7 @@ const (
 )
 
 // Alert kinds a webhook can subscribe to.
-var alertKinds = []string{"regression", "scan-failed", "recovered"}
+var alertKinds = []string{"regression", "scan-failed", "recovered", "store-failed"}
 
 // Config is a validated monitor.yaml. Relative paths in it (store, caCert, login)
 // are resolved against the config file's directory, so `monitor history` finds the

@@ -345,7 +345,7 @@ func (v *validator) alert(ra rawAlert, line, i int) *Alert {
 		for _, k := range ra.On.V {
 			k = strings.ToLower(strings.TrimSpace(k))
 			if !contains(alertKinds, k) {
-				v.add(ra.On.Line, "use any of on: [regression, scan-failed, recovered]", "unknown alert kind %q", k)
+				v.add(ra.On.Line, "use any of on: [regression, scan-failed, recovered, store-failed]", "unknown alert kind %q", k)
 				continue
 			}
 			a.On[k] = true
