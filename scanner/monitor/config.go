@@ -206,8 +206,9 @@ type LoadOptions struct {
 	// Getenv reads ${VAR} in webhooks, headers and login flows (default os.LookupEnv).
 	Getenv func(string) (string, bool)
 	// Lenient skips the checks that touch the file system beyond reading the
-	// config (store writable, caCert and login files), for `monitor history` and
-	// `monitor show`, which only need the store path.
+	// config (store writable, caCert and login files) and the ${VAR}s of
+	// webhooks, for `monitor history` and `monitor show`, which only need the
+	// store path and send nothing.
 	Lenient bool
 }
 
