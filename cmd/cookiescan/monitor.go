@@ -337,7 +337,11 @@ func newMonitorCheckCmd(mo *monitorOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
 		Short: "Validate the config (keys, schedules, URLs, store, webhooks) and exit",
-		Args:  cobra.NoArgs,
+		Long: `check validates the config as the service does at start: it needs what the
+service needs (the webhooks' ${VAR}s exported, the CA and login files readable) and
+checks that each webhook's host accepts connections. history and show only read
+the store and need none of that.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := mo.loadConfig(cmd.Context(), false, true)
 			if err != nil {
