@@ -101,7 +101,8 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		}
 		// One fresh directory per browser holds its profile and config;
 		// Close kills every process that mentions it, then removes it.
-		if b.dir, err = os.MkdirTemp("", "cookiescan-browser-"); err != nil {
+		// Making it sweeps those whose owner died (browserdir.go).
+		if b.dir, err = newBrowserDir(); err != nil {
 			return nil, fmt.Errorf("start browser: %w", err)
 		}
 		allocCtx, b.allocCancel = chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, b.dir, opts)...)
@@ -208,6 +209,7 @@ func (b *Browser) Close() error {
 		b.allocCancel()
 		if b.dir != "" {
 			killUsing(b.dir)
+			removeSingletonDir(b.dir)
 			if rerr := removeAll(b.dir); err == nil {
 				err = rerr
 			}
