@@ -50,8 +50,9 @@ func newMonitorCmdWith(opts *monitorOptions) *cobra.Command {
 		Long: `monitor runs as a service: it scans each target of the config on its schedule (a
 cron expression or "@every 6h"), keeps every report in an embedded SQLite file,
 compares each scan with the target's previous good scan, and posts one alert per
-change to webhooks (a regression, a target that keeps failing, a recovery). It
-serves Prometheus metrics at /metrics, /healthz, and a status page at / listing
+change to webhooks (a regression, a target that keeps failing, a store that cannot
+record scans, a recovery). It serves Prometheus metrics at /metrics, /healthz (503
+with the reason while the store cannot record), and a status page at / listing
 each target's grade and trend, with links to the stored reports (/scans/ID).
 
 --once scans every target once and exits, for cron or a Kubernetes CronJob; the
