@@ -119,7 +119,8 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		execPath = path
 		// One fresh directory per browser holds its profile and config;
 		// Close kills every process that mentions it, then removes it.
-		if b.dir, err = os.MkdirTemp("", "cookiescan-browser-"); err != nil {
+		// Making it sweeps those whose owner died (browserdir.go).
+		if b.dir, err = newBrowserDir(); err != nil {
 			return nil, fmt.Errorf("start browser: %w", err)
 		}
 		allocCtx, b.allocCancel = chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, b.dir, opts)...)
@@ -235,6 +236,7 @@ func (b *Browser) Close() error {
 		b.allocCancel()
 		if b.dir != "" {
 			killUsing(b.dir)
+			removeSingletonDir(b.dir)
 			if rerr := removeAll(b.dir); err == nil {
 				err = rerr
 			}

@@ -37,7 +37,7 @@ const (
 )
 
 // Alert kinds a webhook can subscribe to.
-var alertKinds = []string{"regression", "scan-failed", "recovered"}
+var alertKinds = []string{"regression", "scan-failed", "recovered", "store-failed"}
 
 // Config is a validated monitor.yaml. Relative paths in it (store, caCert, login)
 // are resolved against the config file's directory, so `monitor history` finds the
@@ -210,8 +210,9 @@ type LoadOptions struct {
 	// Getenv reads ${VAR} in webhooks, headers and login flows (default os.LookupEnv).
 	Getenv func(string) (string, bool)
 	// Lenient skips the checks that touch the file system beyond reading the
-	// config (store writable, caCert and login files), for `monitor history` and
-	// `monitor show`, which only need the store path.
+	// config (store writable, caCert and login files) and the ${VAR}s of
+	// webhooks, for `monitor history` and `monitor show`, which only need the
+	// store path and send nothing.
 	Lenient bool
 }
 

@@ -51,7 +51,8 @@ type slogPrinter struct{ m *Monitor }
 
 func (p slogPrinter) Println(v ...any) { p.m.log.Error("metrics: " + fmt.Sprint(v...)) }
 
-// serveHealth answers 200 while the scheduler runs and the store answers a query.
+// serveHealth answers 200 while the scheduler runs and the store answers a
+// query and takes writes (the last write succeeded, the file is the one opened).
 func (m *Monitor) serveHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -65,6 +66,11 @@ func (m *Monitor) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if err := m.store.Ping(ctx); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, "store not answering:", err)
+		return
+	}
+	if err := m.storeProblem(); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "store cannot record scans:", err)
 		return
 	}
 	fmt.Fprintln(w, "ok")
