@@ -63,14 +63,15 @@ func (m *Monitor) serveHealth(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "scheduler not running")
 		return
 	}
-	if err := m.store.Ping(ctx); err != nil {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "store not answering:", err)
-		return
-	}
+	// The specific problem first: a removed file also fails the ping.
 	if err := m.storeProblem(); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, "store cannot record scans:", err)
+		return
+	}
+	if err := m.store.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "store not answering:", err)
 		return
 	}
 	fmt.Fprintln(w, "ok")

@@ -91,7 +91,9 @@ var storeBreaks = []storeBreak{
 			t.Cleanup(func() { exec.Command("chattr", "-i", db, db+"-wal").Run() })
 		},
 		repair: func(t *testing.T, db string) { chattr(t, "-i", db, db+"-wal") },
-		reason: "I/O error",
+		// SQLite says "disk I/O error" or "attempt to write a readonly
+		// database", depending on when it met the flag; the hint is ours.
+		reason: "writable",
 	},
 	{
 		name: "full disk",

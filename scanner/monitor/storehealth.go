@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +56,16 @@ func (m *Monitor) storeProblem() error {
 // on the first since the store was healthy, logs it loudly and queues the
 // store-failed alert.
 func (m *Monitor) storeFailed(op string, err error) {
+	// A write into a removed file fails as "unable to open database file":
+	// say what happened instead.
+	if cerr := m.store.CheckFile(); cerr != nil {
+		err = cerr
+	}
+	if strings.Contains(err.Error(), "readonly database") {
+		// This connection was opened while the file could not be
+		// written and stays read-only: the next write opens afresh.
+		m.store.DropIdle()
+	}
 	if !errors.Is(err, store.ErrFileChanged) {
 		err = fmt.Errorf("%w (check that the disk has room and that the store, its -wal file and its directory are writable)", err)
 	}

@@ -76,6 +76,16 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// BEGIN IMMEDIATE: take the write lock when the transaction starts, so a
 		// read-then-write transaction cannot deadlock against another writer.
 		q.Set("_txlock", "immediate")
+		// The file is created here, once; every connection of the pool opens
+		// it with mode=rw, so a connection opened after the file was removed
+		// fails instead of creating an empty store behind the operator's back
+		// (an empty file is an empty SQLite database).
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", path, err)
+		}
+		f.Close()
+		q.Set("mode", "rw")
 	}
 	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
 	db, err := sql.Open("sqlite", dsn)
@@ -108,6 +118,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// DropIdle closes the pool's idle connections: SQLite opens a connection
+// read-only when the file cannot be written at that moment (immutable, a
+// read-only mount), and such a connection stays read-only after the file is
+// writable again. Called after a failed write, the next write opens afresh.
+func (s *Store) DropIdle() {
+	s.db.SetMaxIdleConns(0)
+	s.db.SetMaxIdleConns(2) // database/sql's default
 }
 
 // ErrFileChanged matches the error of a store whose path no longer names the
