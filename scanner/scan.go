@@ -93,8 +93,14 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	rep.Findings = sortFindings(rules.Group(rules.Dedupe(rep.Findings)))
 	rep.Frameworks = detectFrameworks(rep, obs)
 	rules.Remediate(rep.Findings, rep.Frameworks)
-	rep.Score = rules.Score(rep.Findings)
-	rep.Grade = rules.Grade(rep.Score)
+	// A grade judges the site; without one HTTP answer from the target nothing
+	// of the site was judged, and a grade would read as "all good".
+	if obs.HTTPS.Answered() {
+		score := rules.Score(rep.Findings)
+		rep.SetGrade(score, rules.Grade(score))
+	} else {
+		rep.SetNotScanned(notScanned(ctx, obs.HTTPS))
+	}
 	rep.DurationMs = now().Sub(started).Milliseconds()
 
 	if err := ctx.Err(); err != nil {
@@ -108,6 +114,17 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		return rep, fmt.Errorf("%w: %s: %v", ErrUnreachable, opts.Target, first.Err)
 	}
 	return rep, browserErr
+}
+
+// notScanned says why the HTTPS chain gave no answer.
+func notScanned(ctx context.Context, c probe.Chain) string {
+	if len(c.Hops) > 0 && c.Hops[0].Err != nil {
+		return errMessage(c.Hops[0])
+	}
+	if err := ctx.Err(); err != nil {
+		return "the scan was stopped before the target answered: " + err.Error()
+	}
+	return "the target gave no answer"
 }
 
 // fill copies the observation into the report's data sections.

@@ -90,8 +90,8 @@ func TestHardenedScoresAPlus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Grade != "A+" || rep.Score != 100 {
-		t.Errorf("grade %s score %d, want A+ 100; findings %+v", rep.Grade, rep.Score, rep.Findings)
+	if score, grade, _ := rep.Graded(); grade != "A+" || score != 100 {
+		t.Errorf("grade %s score %d, want A+ 100; findings %+v", grade, score, rep.Findings)
 	}
 	if !rep.Redirect.UpgradedToHTTPS || !rep.HSTS.Valid || !rep.HSTS.IncludeSubDomains || !rep.TLS.Valid {
 		t.Errorf("report sections wrong: redirect %+v hsts %+v tls %+v", rep.Redirect, rep.HSTS, rep.TLS)
@@ -165,8 +165,8 @@ func TestBigHeaderIsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Grade != "A+" {
-		t.Errorf("grade %s; findings %+v errors %+v", rep.Grade, rep.Findings, rep.Errors)
+	if _, grade, _ := rep.Graded(); grade != "A+" {
+		t.Errorf("grade %s; findings %+v errors %+v", grade, rep.Findings, rep.Errors)
 	}
 }
 
