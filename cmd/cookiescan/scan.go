@@ -89,7 +89,12 @@ Strict-Transport-Security header as Chromium does and judges every Set-Cookie li
 
 The redirect test starts at the target with the http scheme and port 80; use
 --http-url when plain HTTP lives elsewhere (another port, a load balancer).
-Cookie values are redacted in every report unless --show-values is given.`,
+Cookie values are redacted in every report unless --show-values is given.
+
+A site that gives no HTTP answer is not scanned: no grade, no score ("null" in
+JSON), the reports say why, and the exit code is 3. A page the browser cannot
+load is an error of stage "page" and the crawl goes on; only a start page that
+does not load makes the exit code 3.`,
 		Example: `  # a public site, table on the terminal
   cookiescan scan https://example.com/
 
@@ -139,7 +144,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.BoolVar(&opts.FollowLogout, "follow-logout", false, "browser: also follow links that look like logout")
 	f.StringVar(&opts.Chrome, "chrome", "", "browser: Chromium executable `PATH` (default: chromium on PATH)")
 	f.StringVar(&opts.BrowserURL, "browser-url", "", "browser: attach to a running browser at this ws:// `URL` instead of starting one")
-	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load")
+	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load (a page that does not load is reported, and the crawl goes on)")
 	f.StringVar(&opts.HostResolverRules, "host-resolver-rules", "", "browser: Chromium host resolver rules, e.g. \"MAP *.test 127.0.0.1\" (tests)")
 	_ = f.MarkHidden("host-resolver-rules")
 	f.StringVar(&opts.Baseline, "baseline", "", "mark each finding new or known against an earlier JSON report `FILE`")
