@@ -1,11 +1,13 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 )
@@ -86,6 +88,8 @@ type recorder struct {
 	navSeq    int
 	navLoader string
 	navFailed map[string]bool
+
+	crashed bool // the tab's renderer died (Inspector.targetCrashed)
 }
 
 type request struct {
@@ -184,6 +188,8 @@ func (r *recorder) onEvent(ev any) {
 		if string(ev.FrameID) == r.mainFrame && ev.Name == "load" {
 			r.loaded[string(ev.LoaderID)] = true
 		}
+	case *inspector.EventTargetCrashed:
+		r.crashed = true
 	default:
 		r.mu.Unlock()
 		return
@@ -313,6 +319,51 @@ func (r *recorder) actionState(since time.Time, seq int, quiet time.Duration) (n
 	}
 	navDone = r.navSeq == seq || r.loaded[r.navLoader] || r.navFailed[r.navLoader]
 	return navDone, len(r.inflight) == 0 && time.Since(last) >= quiet
+}
+
+// waitQuiet waits until no request is in flight or awaits its raw headers and
+// no event came for quiet, at most max.
+func (r *recorder) waitQuiet(ctx context.Context, quiet, max time.Duration) {
+	deadline := time.NewTimer(max)
+	defer deadline.Stop()
+	tick := time.NewTicker(quiet / 2)
+	defer tick.Stop()
+	for {
+		r.mu.Lock()
+		idle := len(r.inflight) == 0 && !r.awaitingExtra() && time.Since(r.lastEvent) >= quiet
+		r.mu.Unlock()
+		if idle {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			return
+		case <-r.changed:
+		case <-tick.C:
+		}
+	}
+}
+
+// documentArrived reports whether a main-frame document (not a redirect)
+// answered during the visit.
+func (r *recorder) documentArrived() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.responses {
+		if h.MainFrame && !h.Redirect && h.Status != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// hasCrashed reports whether the tab's renderer died during the visit.
+func (r *recorder) hasCrashed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.crashed
 }
 
 // navigations is the number of main-frame navigations seen so far.

@@ -152,7 +152,8 @@ type scan struct {
 	req              observe.Request
 	start            *url.URL
 	include, exclude []*regexp.Regexp
-	tabs             []*Session // tabs[0] logs in and out
+	tabs             []*Session // tabs[0] logs in and out; tab i is crawl worker i's
+	owner            *Session   // the first tab: closing it disposes of the browser context
 
 	mu      sync.Mutex
 	out     observe.Crawl
@@ -244,6 +245,7 @@ func (s *scan) openTabs(ctx context.Context) error {
 		return err
 	}
 	first.timeout = s.req.PageTimeout // NewTab copies it
+	s.owner = first
 	s.tabs = make([]*Session, s.req.Concurrency)
 	s.tabs[0] = first
 	errs := make([]error, len(s.tabs))
@@ -297,7 +299,34 @@ func (s *scan) guardTab(ctx context.Context, tab *Session, header map[string]str
 // closeTabs closes the extra tabs, then the first (and the browser context).
 func (s *scan) closeTabs() {
 	for i := len(s.tabs) - 1; i >= 0; i-- {
-		s.tabs[i].Close()
+		if s.tabs[i] != s.owner {
+			s.tabs[i].Close()
+		}
+	}
+	if s.owner != nil {
+		s.owner.Close()
+	}
+}
+
+// renew replaces tab i, whose renderer crashed or was killed, with a fresh tab
+// in the same browser context (the same cookie jar), so the crawl goes on. A
+// broken first tab stays open until the end: closing it would dispose of the
+// browser context.
+func (s *scan) renew(ctx context.Context, i int) {
+	old := s.tabs[i]
+	t, err := s.owner.NewTab(ctx)
+	if err == nil {
+		if err = s.guardTab(ctx, t, s.req.Header, len(s.req.Cookies) > 0); err != nil {
+			t.Close()
+		}
+	}
+	if err != nil {
+		s.fail(fmt.Errorf("replace a broken tab: %w", err))
+		return
+	}
+	s.tabs[i] = t
+	if old != s.owner {
+		old.Close()
 	}
 }
 
@@ -400,14 +429,23 @@ func (s *scan) crawl(ctx context.Context, phase string, fr *frontier, limit int)
 		}
 	}
 	var wg sync.WaitGroup
-	for i, tab := range s.tabs {
+	for i := range s.tabs {
 		wg.Go(func() {
 			for {
 				it, n, ok := next()
 				if !ok {
 					return
 				}
-				found, final := s.visit(ctx, phase, i, tab, it, n)
+				var found []item
+				var final string
+				// A tab whose renderer died in the last visit (or since) is
+				// replaced first. Only worker i touches tabs[i] during a crawl.
+				if s.tabs[i].Broken() {
+					s.renew(ctx, i)
+				}
+				if !s.stopped(ctx) {
+					found, final = s.visit(ctx, phase, i, s.tabs[i], it, n)
+				}
 				s.mu.Lock()
 				fr.busy--
 				if final != "" {

@@ -23,6 +23,9 @@ func (s *scan) login(ctx context.Context, flow *loginflow.Flow) (string, bool) {
 	s.out.Login = res
 	s.mu.Unlock()
 	s.progress("login")
+	if s.tabs[0].Broken() {
+		s.renew(ctx, 0)
+	}
 	tab := s.tabs[0]
 	final, failed, err := s.replay(ctx, tab, flow.Steps, observe.Login, &res.Notes, func(ctx context.Context, r *stepRunner) error {
 		return checkSuccess(ctx, r, flow.Success)

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
@@ -47,6 +51,11 @@ type Session struct {
 	visitMu   sync.Mutex
 	closeOnce sync.Once
 	closeErr  error
+
+	// broken: the tab's renderer crashed, or stopped answering and was
+	// killed. Chromium keeps such a tab but it no longer reports page loads,
+	// so the crawl opens a fresh one (Broken).
+	broken atomic.Bool
 }
 
 // StoredCookie is a cookie as the browser kept it. Judge attributes from the
@@ -95,6 +104,15 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 			return err
 		}
 		dismissDialogs(s.ctx)
+		// A renderer can die between visits too (a page's timer that
+		// allocates); the crawl must not load the next page in that tab.
+		if err := chromedp.Listen(s.ctx, func(ev any) {
+			if _, ok := ev.(*inspector.EventTargetCrashed); ok {
+				s.broken.Store(true)
+			}
+		}); err != nil {
+			return err
+		}
 		if b.trust == nil {
 			return nil
 		}
@@ -123,6 +141,10 @@ func (s *Session) Close() error {
 	})
 	return s.closeErr
 }
+
+// Broken reports whether the tab's renderer crashed, or stopped answering and
+// was killed: the tab can no longer load pages; open another.
+func (s *Session) Broken() bool { return s.broken.Load() }
 
 // pageTimeout bounds one Visit.
 func (s *Session) pageTimeout() time.Duration {
@@ -169,10 +191,18 @@ func (s *Session) Visit(ctx context.Context, url string) (Visit, error) {
 		return v, fmt.Errorf("visit %s: %w", url, err)
 	}
 	v.Scriptless = doc.Scriptless
-	if committed {
+	if committed && !s.Broken() {
 		v.Anchors = doc.Anchors
 		if !doc.Scriptless {
-			v.Anchors = s.anchors(ctx) // script may have changed them since load
+			var err error
+			v.Anchors, err = s.anchors(ctx) // script may have changed them since load
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil && v.Error == "" {
+				// A script that starts spinning after the load event: the
+				// page is as broken as one that spins before it.
+				if note := s.unwedge(); note != "" {
+					v.Error = "after loading, " + note
+				}
+			}
 		}
 		seen := map[string]bool{}
 		for _, a := range v.Anchors {
@@ -183,10 +213,55 @@ func (s *Session) Visit(ctx context.Context, url string) (Visit, error) {
 		}
 	}
 	rec.fill(&v)
+	if v.Error != "" && download(v) {
+		v.Error = "" // a file, not a page: nothing failed
+	}
 	if v.Error != "" {
+		v.Error = explainLoadError(v)
 		return v, fmt.Errorf("visit %s: %w: %s", url, ErrPageLoad, v.Error)
 	}
 	return v, nil
+}
+
+// download reports whether a navigation that Chromium aborted was a file it
+// downloads instead of showing (Content-Disposition: attachment, a type it
+// does not render): the response arrived whole, so nothing failed.
+func download(v Visit) bool {
+	if v.Error != "net::ERR_ABORTED" {
+		return false
+	}
+	for i := len(v.Responses) - 1; i >= 0; i-- {
+		if r := v.Responses[i]; r.MainFrame {
+			return !r.Redirect && r.Status >= 200 && r.Status < 300
+		}
+	}
+	return false
+}
+
+// explainLoadError says in words why a page did not load when Chromium's
+// error code alone would puzzle: a redirect to a scheme browsers refuse to
+// follow (file:, javascript:, data:, ...) shows as ERR_UNSAFE_REDIRECT or
+// ERR_ABORTED.
+func explainLoadError(v Visit) string {
+	for i := len(v.Responses) - 1; i >= 0; i-- {
+		r := v.Responses[i]
+		if !r.MainFrame {
+			continue
+		}
+		loc := r.Headers["location"]
+		if !r.Redirect || loc == "" {
+			break
+		}
+		scheme, _, ok := strings.Cut(loc, ":")
+		if !ok || strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https") || strings.ContainsAny(scheme, "/?#") {
+			break
+		}
+		if len(loc) > 80 {
+			loc = loc[:80] + "…"
+		}
+		return fmt.Sprintf("redirects to a %s: URL, which browsers refuse to follow (Location: %s; %s)", strings.ToLower(scheme), loc, v.Error)
+	}
+	return v.Error
 }
 
 // navigate loads url in the tab, recording into rec, and waits until it
@@ -204,6 +279,9 @@ func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (comm
 		loadErr = err.Error() // e.g. "Cannot navigate to invalid URL"
 	case nav.ErrorText != "":
 		loadErr = nav.ErrorText
+		// The raw headers of the last hop (its Location, which says where a
+		// refused redirect pointed) can come after the navigation's answer.
+		rec.waitQuiet(vctx, 100*time.Millisecond, time.Second)
 		if cert := rec.certError(); cert != "" {
 			loadErr = cert // we cancelled it; Chromium only says ERR_ABORTED
 		}
@@ -216,8 +294,24 @@ func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (comm
 	if s.ctx.Err() != nil { // the browser or the tab died: not the site's fault
 		return committed, doc, loadErr, fmt.Errorf("browser tab gone: %w", errors.Join(err, s.ctx.Err()))
 	}
-	if vctx.Err() != nil {
-		s.stopLoading()
+	switch {
+	case rec.hasCrashed() || s.Broken():
+		// The page's renderer died (out of memory: Chromium's "Aw, Snap!"),
+		// the browser did not.
+		s.broken.Store(true)
+		loadErr = "the page crashed its renderer (out of memory, or a Chromium bug)"
+	case vctx.Err() != nil && ctx.Err() == nil:
+		// Only a renderer that has the page can be wedged by it: while the
+		// navigation waits for a response, DevTools holds back commands to
+		// the renderer, so the probe would take a slow server for a hung page.
+		if committed || rec.documentArrived() {
+			if note := s.unwedge(); note != "" {
+				loadErr += "; " + note
+			}
+		}
+		if !s.Broken() {
+			s.stopLoading()
+		}
 	}
 	if ctx.Err() != nil {
 		return committed, doc, loadErr, ctx.Err()
@@ -246,6 +340,9 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 		}
 		if loaded && (idle || time.Since(loadedAt) >= maxQuietWait) {
 			return doc, ""
+		}
+		if rec.hasCrashed() {
+			return doc, "" // navigate says why
 		}
 		select {
 		case <-ctx.Done():
@@ -284,6 +381,35 @@ return {scriptless: none, anchors: none ? (` + anchorsJS + `)() : []}; })()`
 	return doc
 }
 
+// unwedge runs after a visit that ran out of time, so that the next page can
+// load. A renderer that does not answer a trivial evaluation is busy in a
+// script that never yields (for (;;) {}) or, near its memory limit, in garbage
+// collection: the tab could load nothing more, and stopping the script would
+// leave the memory held. So the renderer is crashed (Page.crash runs beside
+// the busy thread), which frees it, and the tab is marked broken: the crawl
+// loads the next page in a fresh tab. It returns what it did, for the page's
+// error.
+func (s *Session) unwedge() string {
+	if s.responsive(500 * time.Millisecond) {
+		return ""
+	}
+	s.broken.Store(true)
+	ctx, cancel := context.WithTimeout(s.ctx, 500*time.Millisecond)
+	_, _ = chromedp.Call(ctx, page.Crash, cdp.Empty{}) // no reply comes: the renderer is gone
+	cancel()
+	return "the page stopped answering (a script that never yields, or out of memory) and its renderer was killed"
+}
+
+// responsive reports whether the tab's renderer answers a trivial evaluation
+// within d. The raw command, not chromedp.Evaluate: that one waits for the
+// frame's execution context, which a navigation still pending has not made.
+func (s *Session) responsive(d time.Duration) bool {
+	ctx, cancel := context.WithTimeout(s.ctx, d)
+	defer cancel()
+	_, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "1"})
+	return err == nil
+}
+
 // stopLoading aborts a navigation that is still pending, so the tab is free
 // for the next visit and the server sees the request end.
 func (s *Session) stopLoading() {
@@ -305,14 +431,14 @@ for (const a of document.querySelectorAll('a[href], area[href]')) {
 return out; }`
 
 // anchors lists the links of the current document (see anchorsJS).
-func (s *Session) anchors(ctx context.Context) []Anchor {
+func (s *Session) anchors(ctx context.Context) ([]Anchor, error) {
 	lctx, cancel := joinContext(ctx, s.ctx, 5*time.Second)
 	defer cancel()
 	anchors, err := chromedp.Run(lctx, chromedp.Evaluate[[]Anchor]("("+anchorsJS+")()"))
-	if err != nil {
-		return nil
+	if err != nil && lctx.Err() != nil && ctx.Err() == nil && s.ctx.Err() == nil {
+		err = context.DeadlineExceeded // the page did not answer in time
 	}
-	return anchors
+	return anchors, err
 }
 
 // Cookies returns every cookie stored in the session's browser context.

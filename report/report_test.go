@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"flag"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func sample() result.Report {
 	r := result.New("https://shop.example/", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC), "test")
 	r.DurationMs = 1234
-	r.Score, r.Grade = 45, "C-"
+	r.SetGrade(45, "C-")
 	r.Redirect = result.Redirect{StartURL: "http://shop.example/", FinalURL: "https://shop.example/", UpgradedToHTTPS: true,
 		Hops: []result.Hop{
 			{URL: "http://shop.example/", Status: 302, Location: "https://shop.example/", SetCookies: []string{"lb=abcd…(12 chars); Path=/"}},
@@ -44,7 +45,8 @@ func sample() result.Report {
 			URL: "https://shop.example/", Detail: "max-age is 300 seconds.", Evidence: "Strict-Transport-Security: max-age=300",
 			Remediation: result.Remediation{Generic: "Raise max-age."}},
 	}
-	r.Errors = []result.ScanError{{Stage: result.StageRedirect, URL: "http://shop.example/x", Message: "timed out"}}
+	r.Errors = []result.ScanError{{Stage: result.StageRedirect, URL: "http://shop.example/x", Message: "timed out"},
+		{Stage: result.StagePage, URL: "https://shop.example/spin", Message: "timeout: page did not finish loading within 4s"}}
 	return r
 }
 
@@ -98,5 +100,71 @@ func TestFormatForPath(t *testing.T) {
 	}
 	if _, err := FormatForPath("x.pdf"); err == nil {
 		t.Error("x.pdf: want an error")
+	}
+}
+
+// A target that was not scanned gets no grade in any format: each says "not
+// scanned" and why, and the golden files show how.
+func TestNotScannedGolden(t *testing.T) {
+	rep := reporttest.NotScanned()
+	for _, f := range Formats {
+		t.Run(string(f), func(t *testing.T) {
+			w, err := New(f, Options{FailOn: result.SeverityHigh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := w.Write(&out, []result.Report{rep}); err != nil {
+				t.Fatal(err)
+			}
+			text := out.String()
+			says := "not scanned"
+			if f == FormatJSON || f == FormatSARIF {
+				says = `"notScanned": "malformed HTTP response`
+			}
+			if !strings.Contains(strings.ToLower(text), strings.ToLower(says)) {
+				t.Errorf("%s does not say %q", f, says)
+			}
+			for _, bad := range []string{"/100", "no problem above info", "grade F", `"score": 0`, "\x1b"} {
+				if strings.Contains(text, bad) {
+					t.Errorf("%s shows %q for a target that was not scanned", f, bad)
+				}
+			}
+			golden(t, "notscanned."+string(f)+".golden", out.Bytes())
+		})
+	}
+}
+
+// Reports written before "not scanned" existed (score a number) still load and
+// keep their grade; a report with a null score loads as not scanned, and one
+// whose score is missing reads as not scanned rather than as 0.
+func TestReadJSONScores(t *testing.T) {
+	for name, tc := range map[string]struct {
+		json       string
+		score      int
+		grade      string
+		scanned    bool
+		notScanned string
+	}{
+		"old":          {`{"schemaVersion":"1","target":"https://a.example/","score":85,"grade":"B","findings":null}`, 85, "B", true, ""},
+		"not scanned":  {`{"schemaVersion":"1","target":"https://a.example/","score":null,"grade":null,"notScanned":"connection refused"}`, 0, "", false, "connection refused"},
+		"score absent": {`{"schemaVersion":"1","target":"https://a.example/"}`, 0, "", false, "the report has no score or grade"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			reps, err := ReadJSON(strings.NewReader(tc.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			score, grade, ok := reps[0].Graded()
+			if score != tc.score || grade != tc.grade || ok != tc.scanned || reps[0].NotScanned != tc.notScanned {
+				t.Errorf("Graded() = %d %q %v, NotScanned %q; want %d %q %v %q", score, grade, ok, reps[0].NotScanned, tc.score, tc.grade, tc.scanned, tc.notScanned)
+			}
+			for _, f := range Formats {
+				w, _ := New(f, Options{})
+				if err := w.Write(io.Discard, reps); err != nil {
+					t.Errorf("%s: %v", f, err)
+				}
+			}
+		})
 	}
 }

@@ -48,7 +48,13 @@ func (t *TableWriter) paint(code, s string) string {
 }
 
 func (t *TableWriter) one(w io.Writer, r result.Report) error {
-	fmt.Fprintf(w, "%s  grade %s (%d/100)  %s\n", t.paint(ansiBold, r.Target), t.paint(ansiBold, r.Grade), r.Score, countLine(r.Findings))
+	r = r.Normalized()
+	score, grade, scanned := r.Graded()
+	if scanned {
+		fmt.Fprintf(w, "%s  grade %s (%d/100)  %s\n", t.paint(ansiBold, clean(r.Target)), t.paint(ansiBold, clean(grade)), score, countLine(r.Findings))
+	} else {
+		fmt.Fprintf(w, "%s  %s  %s\n", t.paint(ansiBold, clean(r.Target)), t.paint(ansiBold, "not scanned: "+clean(r.NotScanned)), countLine(r.Findings))
+	}
 	for _, fw := range r.Frameworks {
 		fmt.Fprintf(w, "stack: %s (%s)\n", fw.Label, clean(strings.Join(fw.Evidence, ", ")))
 	}
@@ -65,7 +71,11 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 	}
 
 	fmt.Fprintln(w, "\nHSTS")
-	fmt.Fprintln(w, "  "+hstsLine(r.HSTS))
+	if scanned {
+		fmt.Fprintln(w, "  "+hstsLine(r.HSTS))
+	} else {
+		fmt.Fprintln(w, "  not checked: the target did not answer")
+	}
 	fmt.Fprintln(w, "  "+tlsLine(r.TLS))
 
 	if len(r.Cookies) > 0 {
@@ -76,7 +86,9 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 	}
 
 	fmt.Fprintln(w, "\nFindings")
-	if len(r.Findings) == 0 {
+	if len(r.Findings) == 0 && !scanned {
+		fmt.Fprintln(w, "  none: the target was not scanned")
+	} else if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "  none")
 	} else if err := t.findings(w, r); err != nil {
 		return err

@@ -18,6 +18,12 @@ import (
 // crashed, or unreachable); the transport findings are still in the report.
 var ErrBrowser = errors.New("browser failed")
 
+// ErrStartPage means the browser could not load the start page (it hung, its
+// renderer crashed, it redirected where browsers do not go): the crawl saw
+// nothing of the site, so the scan is incomplete. Other pages that fail are
+// errors of stage "page" in the report and do not fail the scan.
+var ErrStartPage = errors.New("the start page did not load in the browser")
+
 // crawl runs the browser and folds what it saw into the report.
 func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Observation, now time.Time, budget *cookieBudget) error {
 	req := opts.Crawl
@@ -45,21 +51,36 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})
 		return fmt.Errorf("%w: %v", ErrBrowser, err)
 	}
+	// The crawl visits the start page first (before any login), alone.
+	if len(c.Pages) > 0 && c.Pages[0].Error != "" {
+		return fmt.Errorf("%w: %s: %s", ErrStartPage, c.Pages[0].URL, c.Pages[0].Error)
+	}
 	return nil
 }
 
 func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues bool) {
 	// The probe already listed the page its chain ended on; the crawl's start
 	// page is usually the same one, in the same phase.
-	listed := map[result.Page]bool{}
-	for _, p := range rep.Pages {
-		listed[p] = true
+	listed := map[result.Page]int{}
+	for i, p := range rep.Pages {
+		listed[p] = i
 	}
 	for _, p := range c.Pages {
 		page := result.Page{URL: p.FinalURL, Status: p.Status, Phase: p.Phase}
-		if !listed[page] {
-			listed[page] = true
+		if page.URL == "" {
+			page.URL = p.URL
+		}
+		i, ok := listed[page]
+		if !ok {
+			i = len(rep.Pages)
+			listed[page] = i
 			rep.Pages = append(rep.Pages, page)
+		}
+		if p.Error != "" {
+			// A page that did not load is no silent success: it is an
+			// error of its own, under the URL the crawl followed.
+			rep.Pages[i].Error = p.Error
+			rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StagePage, URL: p.URL, Message: p.Error})
 		}
 	}
 	for _, e := range c.Errors {

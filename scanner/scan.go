@@ -105,8 +105,14 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	rep.Findings = rules.Summarize(sortFindings(rules.Group(rules.Dedupe(rep.Findings))), rules.MaxFindingsPerRuleClass)
 	rep.Frameworks = detectFrameworks(rep, obs)
 	rules.Remediate(rep.Findings, rep.Frameworks)
-	rep.Score = rules.Score(rep.Findings)
-	rep.Grade = rules.Grade(rep.Score)
+	// A grade judges the site; without one HTTP answer from the target nothing
+	// of the site was judged, and a grade would read as "all good".
+	if obs.HTTPS.Answered() {
+		score := rules.Score(rep.Findings)
+		rep.SetGrade(score, rules.Grade(score))
+	} else {
+		rep.SetNotScanned(notScanned(ctx, obs.HTTPS))
+	}
 	rep.DurationMs = now().Sub(started).Milliseconds()
 
 	if err := ctx.Err(); err != nil {
@@ -127,6 +133,17 @@ func firstHop(c probe.Chain) probe.Hop {
 		return probe.Hop{}
 	}
 	return c.Hops[0]
+}
+
+// notScanned says why the HTTPS chain gave no answer.
+func notScanned(ctx context.Context, c probe.Chain) string {
+	if len(c.Hops) > 0 && c.Hops[0].Err != nil {
+		return errMessage(c.Hops[0])
+	}
+	if err := ctx.Err(); err != nil {
+		return "the scan was stopped before the target answered: " + err.Error()
+	}
+	return "the target gave no answer"
 }
 
 // fill copies the observation into the report's data sections.

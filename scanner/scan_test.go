@@ -96,8 +96,8 @@ func TestHardenedScoresAPlus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Grade != "A+" || rep.Score != 100 {
-		t.Errorf("grade %s score %d, want A+ 100; findings %+v", rep.Grade, rep.Score, rep.Findings)
+	if score, grade, _ := rep.Graded(); grade != "A+" || score != 100 {
+		t.Errorf("grade %s score %d, want A+ 100; findings %+v", grade, score, rep.Findings)
 	}
 	if !rep.Redirect.UpgradedToHTTPS || !rep.HSTS.Valid || !rep.HSTS.IncludeSubDomains || !rep.TLS.Valid {
 		t.Errorf("report sections wrong: redirect %+v hsts %+v tls %+v", rep.Redirect, rep.HSTS, rep.TLS)
@@ -171,8 +171,8 @@ func TestBigHeaderIsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Grade != "A+" {
-		t.Errorf("grade %s; findings %+v errors %+v", rep.Grade, rep.Findings, rep.Errors)
+	if _, grade, _ := rep.Graded(); grade != "A+" {
+		t.Errorf("grade %s; findings %+v errors %+v", grade, rep.Findings, rep.Errors)
 	}
 }
 
@@ -340,5 +340,58 @@ func TestCertificateFromTheHopsConnection(t *testing.T) {
 	https, _ := url.Parse(s.HTTPSURL)
 	if n := dials[https.Host]; n != 1 {
 		t.Errorf("%d connections to %s, want 1 (dials %v)", n, https.Host, dials)
+	}
+}
+
+// A page the browser could not load is an error of stage "page" with its URL
+// and reason, and the page says so too; the scan still completes. Only a start
+// page that did not load fails the scan (ErrStartPage: exit 3).
+func TestPageFailuresAreErrors(t *testing.T) {
+	s := startSite(t, "hardened")
+	start := s.HTTPSURL
+	crawl := fakeCrawler{Pages: []observe.Page{
+		{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePreLogin},
+		{URL: start + "spin", FinalURL: start + "spin", Status: 200, Phase: result.PhasePreLogin,
+			Error: "timeout: page did not finish loading within 2s (a script kept the page busy; it was stopped)"},
+		{URL: start + "to-file", Phase: result.PhasePreLogin,
+			Error: "redirects to a file: URL, which browsers refuse to follow (Location: file:///etc/passwd; net::ERR_UNSAFE_REDIRECT)"},
+	}}
+	rep, err := scan(t, s, func(o *scanner.Options) { o.Crawler = crawl })
+	if err != nil {
+		t.Fatalf("other pages failing must not fail the scan: %v", err)
+	}
+	var pageErrs []result.ScanError
+	for _, e := range rep.Errors {
+		if e.Stage == result.StagePage {
+			pageErrs = append(pageErrs, e)
+		}
+	}
+	if len(pageErrs) != 2 || pageErrs[0].URL != start+"spin" || !strings.Contains(pageErrs[0].Message, "busy") ||
+		pageErrs[1].URL != start+"to-file" || !strings.Contains(pageErrs[1].Message, "file:") {
+		t.Errorf("page errors %+v, want /spin and /to-file with their reasons", pageErrs)
+	}
+	if rep.PageFailures() != 2 {
+		t.Errorf("PageFailures() = %d, want 2", rep.PageFailures())
+	}
+	failed := 0
+	for _, p := range rep.Pages {
+		if p.Error != "" {
+			failed++
+		}
+		if p.URL == "" {
+			t.Errorf("page without URL: %+v", p)
+		}
+	}
+	if failed != 2 {
+		t.Errorf("pages %+v: want the two failures marked", rep.Pages)
+	}
+
+	crawl.Pages[0].Error = "the page crashed its renderer (out of memory, or a Chromium bug)"
+	rep, err = scan(t, s, func(o *scanner.Options) { o.Crawler = crawl })
+	if !errors.Is(err, scanner.ErrStartPage) || !strings.Contains(err.Error(), "crashed") {
+		t.Errorf("start page failed: err = %v, want ErrStartPage with the reason", err)
+	}
+	if _, _, ok := rep.Graded(); !ok {
+		t.Errorf("the transport checks still grade the site: %+v", rep)
 	}
 }

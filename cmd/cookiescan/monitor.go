@@ -218,8 +218,8 @@ type historyRow struct {
 	StartedAt  time.Time `json:"startedAt"`
 	DurationMs int64     `json:"durationMs"`
 	OK         bool      `json:"ok"`
-	Grade      string    `json:"grade"`
-	Score      int       `json:"score"`
+	Grade      *string   `json:"grade"` // null: the target was not scanned
+	Score      *int      `json:"score"`
 	Findings   struct {
 		Critical int `json:"critical"`
 		High     int `json:"high"`
@@ -257,7 +257,10 @@ func monitorHistoryRun(ctx context.Context, mo *monitorOptions, opts *monitorHis
 		rows := make([]historyRow, len(h))
 		for i, sc := range h {
 			r := historyRow{ID: sc.ID, Target: sc.Target, StartedAt: sc.StartedAt, DurationMs: sc.Duration.Milliseconds(),
-				OK: sc.OK, Grade: sc.Grade, Score: sc.Score, Error: sc.Error}
+				OK: sc.OK, Error: sc.Error}
+			if sc.Grade != "" { // "": not scanned
+				r.Grade, r.Score = &sc.Grade, &sc.Score
+			}
 			r.Findings.Critical, r.Findings.High, r.Findings.Medium = sc.Counts.Critical, sc.Counts.High, sc.Counts.Medium
 			r.Findings.Low, r.Findings.Info = sc.Counts.Low, sc.Counts.Info
 			rows[i] = r
@@ -269,7 +272,10 @@ func monitorHistoryRun(ctx context.Context, mo *monitorOptions, opts *monitorHis
 	fmt.Fprintln(tw, "ID\tTIME (UTC)\tGRADE\tSCORE\tCRIT\tHIGH\tMED\tLOW\tINFO\tDURATION\tERROR")
 	for _, sc := range h {
 		grade, score := sc.Grade, strconv.Itoa(sc.Score)
-		if !sc.OK {
+		switch {
+		case sc.Grade == "":
+			grade, score = "not scanned", "-"
+		case !sc.OK:
 			grade, score = "-", "-"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", sc.ID, sc.StartedAt.UTC().Format("2006-01-02 15:04:05"),

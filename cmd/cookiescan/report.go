@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -65,7 +66,7 @@ func newDiffCmd(ios *ioStreams) *cobra.Command {
 	opts := &diffOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
-		Short: "What got worse and what got better between two scans (exit 1 when anything got worse)",
+		Short: "What got worse and what got better between two scans (exit 1 when anything got worse, 3 when a scan did not reach its target)",
 		Example: `  cookiescan diff yesterday.json today.json
   cookiescan diff old.json new.json --format json`,
 		Args: cobra.ExactArgs(2),
@@ -101,6 +102,17 @@ func newDiffCmd(ios *ioStreams) *cobra.Command {
 					printDiff(ios, d)
 				}
 			}
+			// A scan that did not reach its target cannot pass or fail a
+			// comparison: it is a scan that could not run (exit 3).
+			var unscanned []string
+			for _, d := range ds {
+				if d.NotScanned != "" {
+					unscanned = append(unscanned, d.Target+": "+d.NotScanned)
+				}
+			}
+			if len(unscanned) > 0 {
+				return scanError{fmt.Errorf("nothing compared:\n  %s", strings.Join(unscanned, "\n  "))}
+			}
 			for _, d := range ds {
 				if d.Worse() {
 					return findingsError{"something got worse since " + args[0]}
@@ -115,6 +127,10 @@ func newDiffCmd(ios *ioStreams) *cobra.Command {
 
 func printDiff(ios *ioStreams, d diff.Diff) {
 	w := ios.Out
+	if d.NotScanned != "" {
+		fmt.Fprintf(w, "%s: %s → %s\n  nothing compared: %s\n", d.Target, gradeOrNot(d.From), gradeOrNot(d.To), d.NotScanned)
+		return
+	}
 	fmt.Fprintf(w, "%s: grade %s → %s\n", d.Target, d.From, d.To)
 	if d.Empty() {
 		fmt.Fprintln(w, "  no change")
@@ -133,6 +149,13 @@ func printDiff(ios *ioStreams, d diff.Diff) {
 		}
 		fmt.Fprintf(w, "  ~ %s  %s\n", mark, c.Text)
 	}
+}
+
+func gradeOrNot(grade string) string {
+	if grade == "" {
+		return "not scanned"
+	}
+	return "grade " + grade
 }
 
 func cookieNote(f result.Finding) string {

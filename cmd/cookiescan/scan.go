@@ -93,7 +93,12 @@ Strict-Transport-Security header as Chromium does and judges every Set-Cookie li
 
 The redirect test starts at the target with the http scheme and port 80; use
 --http-url when plain HTTP lives elsewhere (another port, a load balancer).
-Cookie values are redacted in every report unless --show-values is given.`,
+Cookie values are redacted in every report unless --show-values is given.
+
+A site that gives no HTTP answer is not scanned: no grade, no score ("null" in
+JSON), the reports say why, and the exit code is 3. A page the browser cannot
+load is an error of stage "page" and the crawl goes on; only a start page that
+does not load makes the exit code 3.`,
 		Example: `  # a public site, table on the terminal
   cookiescan scan https://example.com/
 
@@ -143,7 +148,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	f.BoolVar(&opts.FollowLogout, "follow-logout", false, "browser: also follow links that look like logout")
 	f.StringVar(&opts.Chrome, "chrome", "", "browser: Chromium executable `PATH` (default: chromium on PATH)")
 	f.StringVar(&opts.BrowserURL, "browser-url", "", "browser: attach to a running browser at this ws:// `URL` instead of starting one")
-	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load")
+	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load (a page that does not load is reported, and the crawl goes on)")
 	f.StringVar(&opts.HostResolverRules, "host-resolver-rules", "", "browser: Chromium host resolver rules, e.g. \"MAP *.test 127.0.0.1\" (tests)")
 	_ = f.MarkHidden("host-resolver-rules")
 	f.StringVar(&opts.Scope, "scope", "site", "which addresses the scan may reach: site (never a link-local/cloud-metadata address; the crawl never leaves the site through a redirect), public (only public addresses, for scanners inside a network) or any")

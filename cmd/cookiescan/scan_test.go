@@ -92,8 +92,8 @@ func TestScanExitCodes(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatalf("scan.json: %v", err)
 	}
-	if rep.SchemaVersion != "1" || rep.Grade != "A+" {
-		t.Errorf("scan.json: schema %q grade %q", rep.SchemaVersion, rep.Grade)
+	if _, grade, _ := rep.Graded(); rep.SchemaVersion != "1" || grade != "A+" {
+		t.Errorf("scan.json: schema %q grade %q", rep.SchemaVersion, grade)
 	}
 	for _, field := range []string{`"findings": [`, `"errors": []`, `"pages": [`, `"cookies": [`} {
 		if !bytes.Contains(data, []byte(field)) {

@@ -27,7 +27,7 @@ func ptr[T any](v T) *T { return &v }
 func sample() result.Report {
 	r := result.New("https://shop.example/", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC), "test")
 	r.DurationMs = 1234
-	r.Score, r.Grade = 45, "C-"
+	r.SetGrade(45, "C-")
 	r.Redirect = result.Redirect{StartURL: "http://shop.example/", FinalURL: "https://shop.example/", UpgradedToHTTPS: true,
 		Hops: []result.Hop{
 			{URL: "http://shop.example/", Status: 302, Location: "https://shop.example/", SetCookies: []string{"lb=abcd…(12 chars); Path=/"}},
@@ -73,7 +73,8 @@ func sample() result.Report {
 		{Rule: "session-cookie-no-host-prefix", Severity: result.SeverityInfo, Title: "Session cookie without __Host-", Cookie: "evil",
 			URL: "https://shop.example/", Detail: "Consider the prefix.", Remediation: result.Remediation{Generic: "Rename it."}},
 	}
-	r.Errors = []result.ScanError{{Stage: result.StageRedirect, URL: "http://shop.example/x", Message: "timed out <script>alert(8)</script>"}}
+	r.Errors = []result.ScanError{{Stage: result.StageRedirect, URL: "http://shop.example/x", Message: "timed out <script>alert(8)</script>"},
+		{Stage: result.StagePage, URL: "https://shop.example/spin", Message: "timeout: page did not finish loading within 4s"}}
 	return r
 }
 
@@ -197,7 +198,8 @@ func TestHostileDataIsInert(t *testing.T) {
 
 func TestSeveralReports(t *testing.T) {
 	a, b := sample(), sample()
-	b.Target, b.Grade, b.Score, b.Findings = "https://other.example/", "A+", 100, nil
+	b.Target, b.Findings = "https://other.example/", nil
+	b.SetGrade(100, "A+")
 	out := string(render(t, a, b))
 	for _, want := range []string{`id="r0"`, `id="r1"`, `href="#r0"`, `href="#r1"`, `id="r0-cookies"`, `id="r1-cookies"`,
 		"https://other.example/", "no problem above info", "No findings."} {
@@ -211,8 +213,14 @@ func TestSeveralReports(t *testing.T) {
 }
 
 // A report read from an old file or built by hand has nil lists; it renders.
+// Without a score it is a target that was not scanned.
 func TestZeroReport(t *testing.T) {
-	out := string(render(t, result.Report{}))
+	if out := string(render(t, result.Report{})); !strings.Contains(out, "Not scanned") || strings.Contains(out, "/100") {
+		t.Error("a report without a score shows a grade")
+	}
+	var graded result.Report
+	graded.SetGrade(100, "A+")
+	out := string(render(t, graded))
 	for _, want := range []string{"Not tested.", "The site set no cookies.", "No findings.", "not checked"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)

@@ -31,6 +31,11 @@ type reportView struct {
 	Findings   int
 	Errors     []errorView
 	Meta       metaView
+
+	// NotScanned says why the target was not scanned (no grade, no score).
+	NotScanned string
+	// PageFailures counts pages that did not load (errors of stage "page").
+	PageFailures int
 }
 
 type verdictView struct {
@@ -158,9 +163,8 @@ func newReportView(i int, r result.Report) reportView {
 	v := reportView{
 		ID:         "r" + strconv.Itoa(i),
 		Target:     text(r.Target),
-		Grade:      text(r.Grade),
-		GradeClass: gradeClass(r.Grade),
-		Score:      r.Score,
+		Grade:      "—",
+		GradeClass: gradeClass(""),
 		Verdict:    verdict(r),
 		Counts:     counts(r.Findings),
 		HSTS:       hstsOf(r.HSTS),
@@ -170,6 +174,11 @@ func newReportView(i int, r result.Report) reportView {
 			Tool: text(r.Tool.Name), Version: text(r.Tool.Version), Schema: text(r.SchemaVersion),
 			StartedAt: r.StartedAt.UTC().Format(time.RFC3339), Duration: duration(r.DurationMs),
 		},
+		NotScanned:   text(r.NotScanned),
+		PageFailures: r.PageFailures(),
+	}
+	if score, grade, ok := r.Graded(); ok {
+		v.Grade, v.GradeClass, v.Score = text(grade), gradeClass(grade), score
 	}
 	for _, fw := range r.Frameworks {
 		v.Frameworks = append(v.Frameworks, frameworkView{Label: text(fw.Label), Evidence: texts(fw.Evidence)})

@@ -110,16 +110,15 @@ func (jw Writer) Write(w io.Writer, reps []result.Report) error {
 
 func (jw Writer) suite(r result.Report) testsuite {
 	target := clean(r.Target)
-	s := testsuite{
-		Name: target,
-		Time: seconds(r.DurationMs),
-		Properties: []property{
-			{Name: "grade", Value: clean(r.Grade)},
-			{Name: "score", Value: strconv.Itoa(r.Score)},
-			{Name: "fail-on", Value: failOnName(jw.FailOn)},
-			{Name: "tool-version", Value: clean(r.Tool.Version)},
-		},
+	s := testsuite{Name: target, Time: seconds(r.DurationMs)}
+	score, grade, scanned := r.Graded()
+	if scanned {
+		s.Properties = append(s.Properties, property{Name: "grade", Value: clean(grade)}, property{Name: "score", Value: strconv.Itoa(score)})
+	} else {
+		s.Properties = append(s.Properties, property{Name: "not-scanned", Value: clean(r.NotScanned)})
 	}
+	s.Properties = append(s.Properties, property{Name: "fail-on", Value: failOnName(jw.FailOn)},
+		property{Name: "tool-version", Value: clean(r.Tool.Version)})
 	if !r.StartedAt.IsZero() {
 		// JUnit's timestamp is an xs:dateTime without a zone; the scan time is UTC.
 		s.Timestamp = r.StartedAt.UTC().Format("2006-01-02T15:04:05")
@@ -148,6 +147,9 @@ func (jw Writer) suite(r result.Report) testsuite {
 	ids = append(ids, unknown...)
 
 	for _, id := range ids {
+		if !scanned && len(byRule[id]) == 0 {
+			continue // not checked: a passing test case would say it was
+		}
 		tc := testcase{Name: clean(id), Classname: target, Time: "0"}
 		var failing, passing []result.Finding
 		for _, f := range byRule[id] {
@@ -170,7 +172,7 @@ func (jw Writer) suite(r result.Report) testsuite {
 		}
 		s.Cases = append(s.Cases, tc)
 	}
-	if len(r.Errors) > 0 {
+	if len(r.Errors) > 0 || !scanned {
 		s.Cases = append(s.Cases, scanErrors(r, target))
 		s.Errors++
 	}
@@ -204,9 +206,17 @@ func scanErrors(r result.Report, target string) testcase {
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "[%s] %s: %s\n", e.Stage, e.URL, e.Message)
 	}
+	msg := fmt.Sprintf("%d scan %s: part of the target was not checked", len(r.Errors), plural(len(r.Errors), "error", "errors"))
+	if n := r.PageFailures(); n > 0 {
+		msg += fmt.Sprintf(" (%d %s failed to load)", n, plural(n, "page", "pages"))
+	}
+	typ := "scan-error"
+	if _, _, ok := r.Graded(); !ok {
+		msg, typ = "not scanned: "+r.NotScanned, "not-scanned"
+	}
 	return testcase{Name: "scan", Classname: target, Time: "0", Error: &problem{
-		Message: fmt.Sprintf("%d scan %s: part of the target was not checked", len(r.Errors), plural(len(r.Errors), "error", "errors")),
-		Type:    "scan-error",
+		Message: clean(msg),
+		Type:    typ,
 		Text:    escapeBody(b.String()),
 	}}
 }

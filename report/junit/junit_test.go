@@ -188,7 +188,7 @@ func TestFailureContent(t *testing.T) {
 		t.Error("a rule that did not fire should pass silently")
 	}
 	scan := shop.find("scan")
-	if scan.Error == nil || !strings.Contains(scan.Error.Message, "1 scan error:") {
+	if scan.Error == nil || !strings.Contains(scan.Error.Message, "3 scan errors:") || !strings.Contains(scan.Error.Message, "(2 pages failed to load)") {
 		t.Errorf("scan errors: %+v", scan.Error)
 	}
 }

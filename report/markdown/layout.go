@@ -52,7 +52,11 @@ func overview(reps []result.Report) part {
 	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range reps {
 		c := counts(r.Findings)
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d |\n", text(r.Target, maxURL), text(r.Grade, 8), r.Score,
+		grade, score := "not scanned", "—"
+		if s, g, ok := r.Normalized().Graded(); ok {
+			grade, score = text(g, 8), fmt.Sprint(s)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d |\n", text(r.Target, maxURL), grade, score,
 			c[result.SeverityCritical], c[result.SeverityHigh], c[result.SeverityMedium], c[result.SeverityLow], c[result.SeverityInfo])
 	}
 	return part{text: b.String()}
@@ -70,7 +74,12 @@ func counts(fs []result.Finding) map[result.Severity]int {
 // the one thing to fix first.
 func summary(r result.Report) part {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s — grade **%s** (%d/100)\n\n", text(r.Target, maxTarget), text(r.Grade, 8), r.Score)
+	score, grade, scanned := r.Graded()
+	if !scanned {
+		fmt.Fprintf(&b, "### %s — not scanned\n\n", text(r.Target, maxTarget))
+	} else {
+		fmt.Fprintf(&b, "### %s — grade **%s** (%d/100)\n\n", text(r.Target, maxTarget), text(grade, 8), score)
+	}
 
 	c := counts(r.Findings)
 	var bits []string
@@ -84,7 +93,11 @@ func summary(r result.Report) part {
 	}
 	bits = append(bits, plural(len(r.Cookies), "cookie", "cookies"), plural(len(r.Pages), "page", "pages"))
 	if n := len(r.Errors); n > 0 {
-		bits = append(bits, "⚠️ "+plural(n, "scan error", "scan errors"))
+		bit := "⚠️ " + plural(n, "scan error", "scan errors")
+		if p := r.PageFailures(); p > 0 {
+			bit += " (" + plural(p, "page", "pages") + " failed to load)"
+		}
+		bits = append(bits, bit)
 	}
 	b.WriteString(strings.Join(bits, " · ") + "\n")
 	if len(r.Frameworks) > 0 {
@@ -94,7 +107,11 @@ func summary(r result.Report) part {
 		}
 		b.WriteString("\nStack: " + strings.Join(names, ", ") + "\n")
 	}
-	b.WriteString("\n> **Verdict:** " + verdict(r) + "\n")
+	if !scanned {
+		b.WriteString("\n> **Verdict:** ⚠️ not scanned: " + text(r.NotScanned, maxMessage) + "\n")
+	} else {
+		b.WriteString("\n> **Verdict:** " + verdict(r) + "\n")
+	}
 	return part{text: b.String()}
 }
 

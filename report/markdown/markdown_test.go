@@ -123,7 +123,7 @@ func TestCode(t *testing.T) {
 
 func manyFindings(n int) result.Report {
 	r := result.New("https://big.example/", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC), "1.4.0")
-	r.Score, r.Grade = 0, "F"
+	r.SetGrade(0, "F")
 	r.Frameworks = []result.Framework{{Name: "express", Label: "Express"}}
 	sevs := []result.Severity{result.SeverityHigh, result.SeverityMedium, result.SeverityLow, result.SeverityInfo}
 	for i := range n {
@@ -184,7 +184,7 @@ func TestMaxBytes(t *testing.T) {
 	if !strings.Contains(out, "timed out") {
 		t.Error("the first scan errors should survive truncation")
 	}
-	if !strings.Contains(out, "more findings not shown") || !strings.Contains(out, "more cookies not shown") {
+	if !strings.Contains(out, "more findings not shown") || !strings.Contains(out, "more cookie") {
 		t.Errorf("want truncation notes:\n%s", out)
 	}
 }
@@ -211,7 +211,7 @@ func TestEmpty(t *testing.T) {
 		t.Errorf("empty: %q", out)
 	}
 	clean := result.New("https://ok.example/", time.Time{}, "1.0.0")
-	clean.Score, clean.Grade = 100, "A+"
+	clean.SetGrade(100, "A+")
 	if out := render(t, Writer{}, []result.Report{clean}); !strings.Contains(out, "✅ no problem above info.") {
 		t.Errorf("clean report: %s", out)
 	}

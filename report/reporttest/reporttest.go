@@ -21,7 +21,7 @@ func Sample() []result.Report {
 
 	shop := result.New("https://shop.example/", at, "1.4.0")
 	shop.DurationMs = 4321
-	shop.Score, shop.Grade = 45, "C-"
+	shop.SetGrade(45, "C-")
 	shop.Frameworks = []result.Framework{{Name: "django", Label: "Django", Evidence: []string{"cookie csrftoken"}}}
 	shop.Cookies = []result.Cookie{
 		{Name: "<img src=x onerror=alert(1)>", Domain: "shop.example", HostOnly: true, Path: "/", MaxAge: &fortnight,
@@ -57,11 +57,19 @@ func Sample() []result.Report {
 			Remediation: result.Remediation{Generic: "Raise max-age to 31536000 or more.", Framework: "django",
 				Fix: "SECURE_HSTS_SECONDS = 31536000; SECURE_HSTS_INCLUDE_SUBDOMAINS = True"}},
 	}
-	shop.Errors = []result.ScanError{{Stage: result.StageBrowser, URL: "https://shop.example/<slow>", Message: "timed out | gave up\nafter 30s"}}
+	shop.Errors = []result.ScanError{
+		{Stage: result.StageBrowser, URL: "https://shop.example/<slow>", Message: "timed out | gave up\nafter 30s"},
+		{Stage: result.StagePage, URL: "https://shop.example/spin", Message: "timeout: page did not finish loading within 4s"},
+		{Stage: result.StagePage, URL: "https://shop.example/to-file", Message: "net::ERR_UNSAFE_REDIRECT (redirected to file:///etc/passwd)"},
+	}
+	shop.Pages = []result.Page{
+		{URL: "https://shop.example/", Status: 200, Phase: result.PhasePreLogin},
+		{URL: "https://shop.example/spin", Status: 200, Phase: result.PhasePreLogin, Error: "timeout: page did not finish loading within 4s"},
+	}
 
 	api := result.New("https://api.example/", at.Add(time.Minute), "1.4.0")
 	api.DurationMs = 800
-	api.Score, api.Grade = 100, "A+"
+	api.SetGrade(100, "A+")
 	api.Cookies = []result.Cookie{{Name: "__Host-sid", Domain: "api.example", HostOnly: true, Path: "/", Secure: true,
 		HTTPOnly: true, SameSite: "Strict", Session: true, SetBy: "header", URL: "https://api.example/", Phase: result.PhasePreLogin, Stored: true}}
 	api.Findings = []result.Finding{
@@ -70,6 +78,24 @@ func Sample() []result.Report {
 			Remediation: result.Remediation{Generic: "Upgrade cookiescan."}},
 	}
 	return []result.Report{shop, api}
+}
+
+// NotScanned is a report of a target that gave no HTTP answer: no score, no
+// grade, and a reason with hostile bytes in it (an error can quote the site).
+func NotScanned() result.Report {
+	r := result.New("https://down.example/", time.Date(2026, 11, 21, 12, 5, 0, 0, time.UTC), "1.4.0")
+	r.DurationMs = 15000
+	r.SetNotScanned("malformed HTTP response \"<b>\\x1b[31mSSH-2.0\x1b[0m</b>\"")
+	r.Redirect = result.Redirect{StartURL: "http://down.example/", Hops: []result.Hop{
+		{URL: "http://down.example/", Error: "timed out: no response within 15s (raise --timeout if the site is just slow)", SetCookies: []string{}}}}
+	r.HTTPS = result.Redirect{StartURL: "https://down.example/", Hops: []result.Hop{
+		{URL: "https://down.example/", Error: "malformed HTTP response", SetCookies: []string{}}}}
+	r.TLS = result.TLS{Checked: true, Error: "EOF"}
+	r.Errors = []result.ScanError{
+		{Stage: result.StageRedirect, URL: "http://down.example/", Message: "timed out: no response within 15s"},
+		{Stage: result.StageHTTPS, URL: "https://down.example/", Message: "malformed HTTP response"},
+	}
+	return r
 }
 
 // Golden compares got with testdata/NAME, rewriting the file first when update

@@ -105,9 +105,11 @@ type runProps struct {
 	Targets []targetProps `json:"targets"`
 }
 
-// targetProps keeps the grade of each target, which SARIF has no place for.
+// targetProps keeps the grade of each target, which SARIF has no place for;
+// grade and score are null when the target was not scanned (notScanned says why).
 type targetProps struct {
-	Target string `json:"target"`
-	Grade  string `json:"grade"`
-	Score  int    `json:"score"`
+	Target     string  `json:"target"`
+	Grade      *string `json:"grade"`
+	Score      *int    `json:"score"`
+	NotScanned string  `json:"notScanned,omitempty"`
 }

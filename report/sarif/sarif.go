@@ -72,7 +72,15 @@ func (sw Writer) build(reps []result.Report) log {
 	inv := invocation{ExecutionSuccessful: true, ToolExecutionNotifications: []notification{}}
 	for _, r := range reps {
 		r = r.Normalized()
-		rn.Properties.Targets = append(rn.Properties.Targets, targetProps{Target: r.Target, Grade: r.Grade, Score: r.Score})
+		rn.Properties.Targets = append(rn.Properties.Targets, targetProps{Target: r.Target, Grade: r.Grade, Score: r.Score, NotScanned: r.NotScanned})
+		if r.NotScanned != "" {
+			// No results for this target proves nothing: it was not reached.
+			inv.ExecutionSuccessful = false
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, notification{
+				Level:   "error",
+				Message: message{Text: fmt.Sprintf("%s: not scanned: %s", r.Target, r.NotScanned)},
+			})
+		}
 		for _, f := range r.Findings {
 			rn.Results = append(rn.Results, toResult(r, f, index))
 		}

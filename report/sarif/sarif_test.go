@@ -158,8 +158,8 @@ func TestGitHubRequirements(t *testing.T) {
 		}
 	}
 	inv := run.Invocations[0]
-	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 1 {
-		t.Errorf("a scan error should fail the invocation with one notification: %+v", inv)
+	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != len(sample()[0].Errors) {
+		t.Errorf("scan errors should fail the invocation with one notification each: %+v", inv)
 	}
 }
 

@@ -25,11 +25,15 @@ type Change struct {
 // Diff is the comparison of an old and a new report.
 type Diff struct {
 	Target   string           `json:"target"`
-	From     string           `json:"from"` // grade
+	From     string           `json:"from"` // grade; "" when that scan has none
 	To       string           `json:"to"`
 	New      []result.Finding `json:"new"`
 	Resolved []result.Finding `json:"resolved"`
 	Changes  []Change         `json:"changes"`
+	// NotScanned is set when either report is of a target that could not be
+	// scanned: nothing is compared (its empty findings would read as all
+	// resolved, or all new), and it says which side and why.
+	NotScanned string `json:"notScanned,omitempty"`
 }
 
 // Worse reports whether anything got worse.
@@ -45,8 +49,11 @@ func (d Diff) Worse() bool {
 	return false
 }
 
-// Empty reports whether nothing changed.
-func (d Diff) Empty() bool { return len(d.New) == 0 && len(d.Resolved) == 0 && len(d.Changes) == 0 }
+// Empty reports whether nothing changed; a comparison with a scan that did
+// not reach the target is never empty: nobody knows what changed.
+func (d Diff) Empty() bool {
+	return d.NotScanned == "" && len(d.New) == 0 && len(d.Resolved) == 0 && len(d.Changes) == 0
+}
 
 // Key identifies a finding across scans: the rule plus the cookie (name, domain,
 // path) or, for other rules, the URL's path (ports of a test site may change).
@@ -68,10 +75,24 @@ func pathOf(u string) string {
 	return u
 }
 
-// Compare returns what changed from old to new.
+// Compare returns what changed from old to new. When either was not scanned,
+// the Diff is empty but for NotScanned.
 func Compare(old, new result.Report) Diff {
-	d := Diff{Target: new.Target, From: old.Grade, To: new.Grade,
+	oldScore, oldGrade, oldOK := old.Graded()
+	newScore, newGrade, newOK := new.Graded()
+	d := Diff{Target: new.Target, From: oldGrade, To: newGrade,
 		New: []result.Finding{}, Resolved: []result.Finding{}, Changes: []Change{}}
+	switch {
+	case !oldOK && !newOK:
+		d.NotScanned = "neither report's target was scanned: old: " + old.NotScanned + "; new: " + new.NotScanned
+		return d
+	case !oldOK:
+		d.NotScanned = "the old report's target was not scanned: " + old.NotScanned
+		return d
+	case !newOK:
+		d.NotScanned = "the new report's target was not scanned: " + new.NotScanned
+		return d
+	}
 	oldF := index(old.Findings)
 	newF := index(new.Findings)
 	for _, k := range sortedKeys(newF) {
@@ -100,10 +121,9 @@ func Compare(old, new result.Report) Diff {
 		d.Changes = append(d.Changes, Change{Kind: "redirect", Subject: "redirect", From: "none", To: "to https",
 			Text: "plain HTTP now redirects to HTTPS"})
 	}
-	if old.Grade != new.Grade && old.Grade != "" {
-		worse := new.Score < old.Score
-		d.Changes = append(d.Changes, Change{Kind: "grade", Worse: worse, Subject: "grade", From: old.Grade, To: new.Grade,
-			Text: fmt.Sprintf("grade %s (%d) → %s (%d)", old.Grade, old.Score, new.Grade, new.Score)})
+	if oldGrade != newGrade {
+		d.Changes = append(d.Changes, Change{Kind: "grade", Worse: newScore < oldScore, Subject: "grade", From: oldGrade, To: newGrade,
+			Text: fmt.Sprintf("grade %s (%d) → %s (%d)", oldGrade, oldScore, newGrade, newScore)})
 	}
 	if old.TLS.Valid && !new.TLS.Valid && new.TLS.Checked {
 		d.Changes = append(d.Changes, Change{Kind: "tls", Worse: true, Subject: "certificate", From: "valid", To: "invalid",

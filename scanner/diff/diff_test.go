@@ -12,7 +12,7 @@ func u64(n uint64) *uint64 { return &n }
 
 func base() result.Report {
 	r := result.New("https://a.test/", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC), "t")
-	r.Grade, r.Score = "A", 95
+	r.SetGrade(95, "A")
 	r.Redirect.UpgradedToHTTPS, r.Redirect.StartURL = true, "http://a.test/"
 	r.HSTS = result.HSTS{Present: true, Valid: true, Raw: "max-age=63072000; includeSubDomains", MaxAge: u64(63072000), IncludeSubDomains: true}
 	r.TLS = result.TLS{Checked: true, Valid: true}
@@ -59,7 +59,7 @@ func TestWorse(t *testing.T) {
 			r.HSTS = result.HSTS{}
 		}, "-hsts:Strict-Transport-Security"},
 		"redirect gone":  {func(r *result.Report) { r.Redirect.UpgradedToHTTPS = false }, "-redirect:redirect"},
-		"grade dropped":  {func(r *result.Report) { r.Grade, r.Score = "B", 75 }, "-grade:grade"},
+		"grade dropped":  {func(r *result.Report) { r.SetGrade(75, "B") }, "-grade:grade"},
 		"cert broke":     {func(r *result.Report) { r.TLS.Valid, r.TLS.Error = false, "x509: expired" }, "-tls:certificate"},
 		"longer session": {func(r *result.Report) { n := int64(86400); r.Cookies[0].MaxAge = &n }, "-cookie-lifetime:sid"},
 	}
@@ -87,5 +87,24 @@ func TestNewResolvedAndBetter(t *testing.T) {
 	back := Compare(n, base())
 	if back.Worse() || len(back.Resolved) != 1 || !strings.Contains(kinds(back), "+cookie-flag:sid") {
 		t.Errorf("reverse: worse %v %q", back.Worse(), kinds(back))
+	}
+}
+
+// A report of a target that was not reached is compared with nothing: its
+// empty findings are neither "all resolved" nor its grade "better".
+func TestNotScannedComparesNothing(t *testing.T) {
+	broken := base()
+	broken.Findings = append(broken.Findings, result.Finding{Rule: "cookie-missing-secure", Severity: result.SeverityHigh, Cookie: "sid", CookieDomain: "a.test", CookiePath: "/"})
+	broken.SetGrade(60, "C")
+	down := result.New("https://a.test/", time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), "t")
+	down.SetNotScanned("connection refused")
+	for name, pair := range map[string][2]result.Report{"old": {down, broken}, "new": {broken, down}, "neither": {down, down}} {
+		d := Compare(pair[0], pair[1])
+		if !strings.Contains(d.NotScanned, "connection refused") || !strings.Contains(d.NotScanned, name) {
+			t.Errorf("%s not scanned: NotScanned = %q", name, d.NotScanned)
+		}
+		if len(d.New)+len(d.Resolved)+len(d.Changes) != 0 || d.Worse() || d.Empty() {
+			t.Errorf("%s not scanned: new %v resolved %v changes %q worse %v empty %v", name, d.New, d.Resolved, kinds(d), d.Worse(), d.Empty())
+		}
 	}
 }

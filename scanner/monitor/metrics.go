@@ -123,7 +123,9 @@ func (x *metrics) observe(t *Target, rep result.Report, scanErr error, dur time.
 	} else {
 		x.lastSuccess.WithLabelValues(target).Set(1)
 		x.scans.WithLabelValues(target, "ok").Inc()
-		x.score.WithLabelValues(target).Set(float64(rep.Score))
+		if score, _, ok := rep.Graded(); ok {
+			x.score.WithLabelValues(target).Set(float64(score))
+		}
 		c := countsOf(rep.Findings)
 		for sev, n := range map[result.Severity]int{result.SeverityCritical: c.Critical, result.SeverityHigh: c.High,
 			result.SeverityMedium: c.Medium, result.SeverityLow: c.Low, result.SeverityInfo: c.Info} {

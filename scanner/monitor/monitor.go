@@ -314,9 +314,16 @@ func (m *Monitor) Scan(ctx context.Context, t *Target) (ScanResult, error) {
 		return res, err
 	}
 	m.storeWorks()
+	scanErr = res.Err // record counts a report that was not scanned as failed
 	m.metrics.observe(t, rep, scanErr, dur)
 	lvl := slog.LevelInfo
-	attrs := []any{"target", target, "id", res.ID, "grade", rep.Grade, "score", rep.Score, "duration", dur.Round(time.Millisecond)}
+	attrs := []any{"target", target, "id", res.ID}
+	if score, grade, ok := rep.Graded(); ok {
+		attrs = append(attrs, "grade", grade, "score", score)
+	} else {
+		attrs = append(attrs, "notScanned", rep.NotScanned)
+	}
+	attrs = append(attrs, "duration", dur.Round(time.Millisecond))
 	if scanErr != nil {
 		lvl = slog.LevelWarn
 		attrs = append(attrs, "err", scanErr.Error())
@@ -390,12 +397,18 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	if err != nil {
 		return ScanResult{}, fmt.Errorf("encode report: %w", err)
 	}
+	// A target that was not reached is stored with grade "" and score 0 and
+	// never as OK, so it is neither a baseline nor a recovery.
+	score, grade, scanned := rep.Graded()
+	if scanErr == nil && !scanned {
+		scanErr = errors.New("not scanned: " + rep.NotScanned)
+	}
 	sc := store.Scan{Target: target, StartedAt: rep.StartedAt, Duration: dur, OK: scanErr == nil,
-		Grade: rep.Grade, Score: rep.Score, Counts: countsOf(rep.Findings)}
+		Grade: grade, Score: score, Counts: countsOf(rep.Findings)}
 	if scanErr != nil {
 		sc.Error = scanErr.Error()
 	}
-	res := ScanResult{Target: target, Grade: rep.Grade, Score: rep.Score, Duration: dur, Err: scanErr}
+	res := ScanResult{Target: target, Grade: grade, Score: score, Duration: dur, Err: scanErr}
 	id, err := m.store.SaveScan(ctx, sc, body, func(tx *store.Tx, id int64) error {
 		st, err := tx.AlertState(target)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -188,6 +189,11 @@ type event struct {
 func evaluate(in evalInput) (store.AlertState, []event) {
 	st := in.State
 	var evs []event
+	if _, _, ok := in.Report.Graded(); in.Err == nil && !ok {
+		// A report of a target that was not reached is a failure, whatever
+		// the caller said: its empty findings would read as all resolved.
+		in.Err = errors.New("not scanned: " + in.Report.NotScanned)
+	}
 	if in.Err != nil {
 		st.Failures++
 		if st.Failures >= in.FailuresBeforeAlert && !st.FailureAlerted {
@@ -273,14 +279,17 @@ func payload(ev event, a *Alert, target string, scanID int64, rep result.Report,
 	if !a.On[ev.Kind] {
 		return alert.Event{}, false
 	}
+	// A scan that did not reach the target has no grade: "" and 0, never the
+	// grade of an empty report.
+	score, grade, _ := rep.Graded()
 	e := alert.Event{Kind: ev.Kind, Target: target, ScanID: scanID, ScannedAt: rep.StartedAt,
 		RecoveredFrom: ev.RecoveredFrom, Error: ev.Error, Failures: ev.Failures,
-		Grade: alert.Transition[string]{To: rep.Grade}, Score: alert.Transition[int]{To: rep.Score}}
+		Grade: alert.Transition[string]{To: grade}, Score: alert.Transition[int]{To: score}}
 	if baseURL != "" {
 		e.ReportURL = baseURL + "/scans/" + itoa(scanID)
 	}
 	if ev.From != nil {
-		e.Grade.From, e.Score.From = ev.From.Report.Grade, ev.From.Report.Score
+		e.Score.From, e.Grade.From, _ = ev.From.Report.Graded()
 	}
 	if ev.Baseline != nil {
 		e.BaselineScanID = ev.Baseline.ID

@@ -16,7 +16,7 @@ func u64(v uint64) *uint64 { return &v }
 // rep builds a report: a hardened site, then whatever mods break.
 func rep(mods ...func(*result.Report)) result.Report {
 	r := result.New("https://shop.example/", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "test")
-	r.Score, r.Grade = 100, "A+"
+	r.SetGrade(100, "A+")
 	r.Redirect = result.Redirect{StartURL: "http://shop.example/", FinalURL: "https://shop.example/", UpgradedToHTTPS: true, Hops: []result.Hop{}}
 	r.HSTS = result.HSTS{Present: true, Valid: true, Raw: "max-age=63072000", MaxAge: u64(63072000)}
 	r.TLS = result.TLS{Checked: true, Valid: true}
@@ -30,8 +30,8 @@ func rep(mods ...func(*result.Report)) result.Report {
 func finding(rule string, sev result.Severity, cookie string) func(*result.Report) {
 	return func(r *result.Report) {
 		r.Findings = append(r.Findings, result.Finding{Rule: rule, Severity: sev, Cookie: cookie, URL: "https://shop.example/"})
-		r.Score -= 10
-		r.Grade = "B"
+		score, _, _ := r.Graded()
+		r.SetGrade(score-10, "B")
 	}
 }
 
@@ -87,8 +87,8 @@ func play(t *testing.T, min result.Severity, steps []step) []event {
 		all = append(all, evs...)
 		st = next
 		scans = append(scans, storedScan{ID: id, Report: s.rep})
-		if s.err == nil {
-			oks = append(oks, i)
+		if _, _, graded := s.rep.Graded(); s.err == nil && graded {
+			oks = append(oks, i) // as record stores it: OK
 		}
 	}
 	return all
@@ -179,6 +179,22 @@ func TestFailureDoesNotMaskRegression(t *testing.T) {
 		{rep: good},
 		{err: errDown},
 		{rep: noSecure, want: []string{reg}}, // compared with the good scan before the failure
+	})
+}
+
+// A report of a target that was not reached counts as a failed scan even when
+// no error comes with it: its empty findings are no recovery, and it is no
+// baseline for the next scan.
+func TestNotScannedIsNoRecovery(t *testing.T) {
+	down := result.New("https://shop.example/", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), "test")
+	down.SetNotScanned("connection refused or closed: dial tcp 192.0.2.1:443: connect: connection refused")
+	play(t, minMed, []step{
+		{rep: good},
+		{rep: noSecure, want: []string{reg}},
+		{rep: down},                              // failure 1: no recovery
+		{rep: down, want: []string{failed}},      // failure 2: scan-failed
+		{rep: noSecure, want: []string{recFail}}, // reachable again, still broken: no regression recovery
+		{rep: good, want: []string{recReg}},
 	})
 }
 

@@ -179,12 +179,13 @@ type statusTarget struct {
 }
 
 type trendPoint struct {
-	ID    int64
-	Grade string
-	Score int
-	OK    bool
-	Time  time.Time
-	Class string
+	ID         int64
+	Grade      string
+	Score      int
+	OK         bool
+	NotScanned bool // the target was not reached: no grade, no score
+	Time       time.Time
+	Class      string
 }
 
 // trendLen is how many recent scans the trend shows.
@@ -209,7 +210,8 @@ func (m *Monitor) statusData(ctx context.Context) (statusData, error) {
 		}
 		for i := len(h) - 1; i >= 0; i-- {
 			sc := h[i]
-			p := trendPoint{ID: sc.ID, Grade: sc.Grade, Score: sc.Score, OK: sc.OK, Time: sc.StartedAt, Class: gradeClass(sc.Grade)}
+			p := trendPoint{ID: sc.ID, Grade: sc.Grade, Score: sc.Score, OK: sc.OK, NotScanned: sc.Grade == "",
+				Time: sc.StartedAt, Class: gradeClass(sc.Grade)}
 			if !sc.OK {
 				p.Grade, p.Class = "×", "fail"
 			}

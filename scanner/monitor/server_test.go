@@ -124,7 +124,7 @@ targets:
 	if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
 		t.Fatalf("status page: %d %s", code, hdr.Get("Content-Type"))
 	}
-	for _, want := range []string{good, dead, `http-equiv="Content-Security-Policy"`, "default-src 'none'", "<svg", `href="/scans/1"`, "failed:"} {
+	for _, want := range []string{good, dead, `http-equiv="Content-Security-Policy"`, "default-src 'none'", "<svg", `href="/scans/1"`, "not scanned:"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("status page lacks %q", want)
 		}

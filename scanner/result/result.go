@@ -10,22 +10,25 @@ const SchemaVersion = "1"
 
 // Report is one scan of one target.
 type Report struct {
-	SchemaVersion string      `json:"schemaVersion"`
-	Tool          Tool        `json:"tool"`
-	Target        string      `json:"target"`
-	StartedAt     time.Time   `json:"startedAt"`
-	DurationMs    int64       `json:"durationMs"`
-	Score         int         `json:"score"`
-	Grade         string      `json:"grade"`
-	Redirect      Redirect    `json:"redirect"`
-	HTTPS         Redirect    `json:"https"`
-	HSTS          HSTS        `json:"hsts"`
-	TLS           TLS         `json:"tls"`
-	Pages         []Page      `json:"pages"`
-	Cookies       []Cookie    `json:"cookies"`
-	Frameworks    []Framework `json:"frameworks"`
-	Findings      []Finding   `json:"findings"`
-	Errors        []ScanError `json:"errors"`
+	SchemaVersion string    `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	Target        string    `json:"target"`
+	StartedAt     time.Time `json:"startedAt"`
+	DurationMs    int64     `json:"durationMs"`
+	// Score (0–100) and Grade are nil, null in JSON, when the target could not
+	// be scanned; NotScanned then says why. Use Graded, SetGrade, SetNotScanned.
+	Score      *int        `json:"score"`
+	Grade      *string     `json:"grade"`
+	NotScanned string      `json:"notScanned,omitempty"`
+	Redirect   Redirect    `json:"redirect"`
+	HTTPS      Redirect    `json:"https"`
+	HSTS       HSTS        `json:"hsts"`
+	TLS        TLS         `json:"tls"`
+	Pages      []Page      `json:"pages"`
+	Cookies    []Cookie    `json:"cookies"`
+	Frameworks []Framework `json:"frameworks"`
+	Findings   []Finding   `json:"findings"`
+	Errors     []ScanError `json:"errors"`
 	// Notes explain a verdict the scan deliberately did not draw (e.g. a
 	// Secure cookie sent over http:// to loopback only).
 	Notes []string `json:"notes"`
@@ -86,11 +89,13 @@ type TLS struct {
 	DaysLeft *int       `json:"daysLeft"`
 }
 
-// Page is a document the scan loaded.
+// Page is a document the scan loaded, or tried to: Error says why it did not
+// load (the same failure is in the report's errors, stage "page").
 type Page struct {
 	URL    string `json:"url"`
 	Status int    `json:"status"`
 	Phase  string `json:"phase"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Cookie phases.
@@ -174,6 +179,9 @@ const (
 	// StageLimit says a cap was hit: part of what the site sent was left
 	// unexamined (or unshown) on purpose. The scan itself did not fail.
 	StageLimit = "limit"
+	// StagePage is one page that did not load (timeout, a renderer that hung or
+	// crashed, a redirect the browser refuses); the crawl went on without it.
+	StagePage = "page"
 )
 
 // ScanError is something that stopped part of the scan; what was observed is kept.
@@ -202,9 +210,52 @@ func New(target string, startedAt time.Time, version string) Report {
 	}
 }
 
+// SetGrade records the score and grade of a scanned target.
+func (r *Report) SetGrade(score int, grade string) {
+	r.Score, r.Grade, r.NotScanned = &score, &grade, ""
+}
+
+// SetNotScanned marks the report as a target that could not be scanned: no
+// score, no grade, and why.
+func (r *Report) SetNotScanned(why string) {
+	if why == "" {
+		why = "the target could not be scanned"
+	}
+	r.Score, r.Grade, r.NotScanned = nil, nil, why
+}
+
+// Graded returns the score and grade; ok is false when the target was not
+// scanned (NotScanned says why).
+func (r Report) Graded() (score int, grade string, ok bool) {
+	if r.NotScanned != "" || r.Score == nil || r.Grade == nil {
+		return 0, "", false
+	}
+	return *r.Score, *r.Grade, true
+}
+
+// PageFailures counts the pages that did not load (errors of stage "page").
+func (r Report) PageFailures() int {
+	n := 0
+	for _, e := range r.Errors {
+		if e.Stage == StagePage {
+			n++
+		}
+	}
+	return n
+}
+
 // Normalized returns the report with every list non-nil, as the JSON contract
 // promises ("[]", never null), for reports built by hand or read from older files.
+// A report without a score or grade reads as not scanned, so no writer shows a
+// grade it does not have.
 func (r Report) Normalized() Report {
+	if _, _, ok := r.Graded(); !ok {
+		why := r.NotScanned
+		if why == "" {
+			why = "the report has no score or grade"
+		}
+		r.SetNotScanned(why)
+	}
 	r.Redirect.Hops = orEmpty(r.Redirect.Hops)
 	r.HTTPS.Hops = orEmpty(r.HTTPS.Hops)
 	r.HSTS.Responses = orEmpty(r.HSTS.Responses)
