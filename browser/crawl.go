@@ -482,7 +482,7 @@ func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it 
 		if why := tab.guard.takeMainRefusal(); why != "" {
 			// Refused by us, not failed by the site: say why, and do not
 			// count the refused URL as a page.
-			p.Error, p.Status, p.FinalURL = why, 0, ""
+			p.Error, p.Status, p.FinalURL, p.Refused = why, 0, "", true
 		}
 	}
 	if p.Error == "" && browserGone(err) {

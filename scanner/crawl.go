@@ -65,7 +65,13 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 	for i, p := range rep.Pages {
 		listed[p] = i
 	}
-	for _, p := range c.Pages {
+	for n, p := range c.Pages {
+		if p.Refused && n > 0 {
+			// The scope kept the crawl from going there: no page, no
+			// failure of the site, but said.
+			rep.Notes = append(rep.Notes, fmt.Sprintf("Crawl: the link %s was not followed: %s", p.URL, p.Error))
+			continue
+		}
 		page := result.Page{URL: p.FinalURL, Status: p.Status, Phase: p.Phase}
 		if page.URL == "" {
 			page.URL = p.URL

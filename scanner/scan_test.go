@@ -395,3 +395,32 @@ func TestPageFailuresAreErrors(t *testing.T) {
 		t.Errorf("the transport checks still grade the site: %+v", rep)
 	}
 }
+
+// A link the scope refused (a redirect to the metadata address, off the
+// site) is no page and no failure of the site: a note says it was not
+// followed.
+func TestRefusedLinksAreNotes(t *testing.T) {
+	s := startSite(t, "hardened")
+	start := s.HTTPSURL
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = fakeCrawler{Pages: []observe.Page{
+			{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePreLogin},
+			{URL: start + "to-metadata", Phase: result.PhasePreLogin, Refused: true,
+				Error: "http://169.254.169.254/latest/meta-data/: not requested: 169.254.169.254 is a link-local address"},
+		}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Pages {
+		if strings.Contains(p.URL, "metadata") || strings.Contains(p.URL, "169.254") {
+			t.Errorf("the refused link is listed as a page: %+v", p)
+		}
+	}
+	if rep.PageFailures() != 0 {
+		t.Errorf("%d page failures, want none: %+v", rep.PageFailures(), rep.Errors)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "not followed") || !strings.Contains(rep.Notes[0], "link-local") {
+		t.Errorf("notes %q, want the refusal", rep.Notes)
+	}
+}

@@ -64,7 +64,10 @@ type Page struct {
 	Phase    string
 	Depth    int
 	Error    string
-	Hops     []Hop // redirect hops of the navigation, in order
+	// Refused: the scan's own scope refused the navigation (a redirect off
+	// the site, to a link-local address); nothing was loaded. Error says why.
+	Refused bool
+	Hops    []Hop // redirect hops of the navigation, in order
 }
 
 // Hop is one redirect of a navigation.
