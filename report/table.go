@@ -23,7 +23,7 @@ func (t *TableWriter) Write(w io.Writer, reps []result.Report) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		if err := t.one(w, r); err != nil {
+		if err := t.one(w, terminalSafe(r)); err != nil {
 			return err
 		}
 	}

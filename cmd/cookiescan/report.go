@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cookiescan/cookiescan/report"
+	"github.com/cookiescan/cookiescan/report/termsafe"
 	"github.com/cookiescan/cookiescan/scanner/diff"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
@@ -115,6 +116,7 @@ func newDiffCmd(ios *ioStreams) *cobra.Command {
 
 func printDiff(ios *ioStreams, d diff.Diff) {
 	w := ios.Out
+	d = termsafe.Value(d) // names, rules and texts come from the two files
 	fmt.Fprintf(w, "%s: grade %s → %s\n", d.Target, d.From, d.To)
 	if d.Empty() {
 		fmt.Fprintln(w, "  no change")
