@@ -49,6 +49,9 @@ func ParseTarget(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("%q contains credentials; use --header or --login instead", raw)
 	}
+	if err := checkPort(raw, u); err != nil {
+		return nil, err
+	}
 	if u.Path == "" {
 		u.Path = "/"
 	}
@@ -77,6 +80,9 @@ func ParseHTTPURL(raw string) (*url.URL, error) {
 	}
 	if u.Scheme != "http" || u.Hostname() == "" {
 		return nil, fmt.Errorf("--http-url %q must be an http:// URL with a host, such as http://example.com:8080/", raw)
+	}
+	if err := checkPort(raw, u); err != nil {
+		return nil, fmt.Errorf("--http-url %w", err)
 	}
 	if u.Path == "" {
 		u.Path = "/"
