@@ -125,6 +125,9 @@ func (t *TableWriter) chain(w io.Writer, c result.Redirect) error {
 		if h.Status == 0 {
 			status = "error: " + clean(h.Error)
 		}
+		if h.Note != "" {
+			status += " (odd header read as browsers do)"
+		}
 		hsts := "-"
 		if h.HSTS != "" {
 			hsts = clean(firstLine(h.HSTS))
