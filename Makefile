@@ -50,9 +50,14 @@ bench: chromium
 	$(GO) test -run '^$$' -bench Render200 ./report/html/
 	$(GO) test -run '^$$' -bench ManyCookies -benchtime 5x ./cmd/cookiescan/
 
+# fuzz runs each parser's fuzz target for FUZZTIME (the acceptance run: FUZZTIME=10m),
+# one after another on one worker; seed corpora are in testdata/fuzz/ and the f.Add calls.
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./scanner/hsts/
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./scanner/setcookie/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -parallel 1 ./scanner/hsts/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -parallel 1 ./scanner/setcookie/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -parallel 1 ./scanner/loginflow/
+	$(GO) test -run '^$$' -fuzz FuzzParseConfig -fuzztime $(FUZZTIME) -parallel 1 ./scanner/monitor/
 
 clean:
 	rm -rf bin $(DEMO_DIR)

@@ -20,7 +20,9 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
-// Defaults of observe.Request fields left zero.
+// Defaults of observe.Request fields left zero. Depth has none: 0 is the
+// start page only, so callers pass DefaultDepth where their flag or key is
+// bound.
 const (
 	DefaultMaxPages = 20
 	DefaultDepth    = 2
@@ -167,9 +169,7 @@ func newScan(req observe.Request) (*scan, error) {
 	if req.MaxPages <= 0 {
 		req.MaxPages = DefaultMaxPages
 	}
-	if req.Depth <= 0 {
-		req.Depth = DefaultDepth
-	}
+	req.Depth = max(req.Depth, 0)
 	req.Concurrency = max(1, min(req.Concurrency, maxConcurrency, req.MaxPages))
 	start, err := url.Parse(req.StartURL)
 	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {

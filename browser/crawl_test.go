@@ -59,7 +59,7 @@ func parseFlow(t *testing.T, text string) *loginflow.Flow {
 
 // crawlRequest is a crawl of the test site from path.
 func crawlRequest(path string) observe.Request {
-	return observe.Request{StartURL: site.URL("https", "cookiescan.test", path), PageTimeout: testPageTimeout, Concurrency: 4}
+	return observe.Request{StartURL: site.URL("https", "cookiescan.test", path), PageTimeout: testPageTimeout, Concurrency: 4, Depth: DefaultDepth}
 }
 
 // headerCookies maps each cookie name set by a Set-Cookie line to the

@@ -23,7 +23,7 @@ func (t *TableWriter) Write(w io.Writer, reps []result.Report) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		if err := t.one(w, r); err != nil {
+		if err := t.one(w, terminalSafe(r)); err != nil {
 			return err
 		}
 	}
@@ -142,6 +142,9 @@ func (t *TableWriter) chain(w io.Writer, c result.Redirect) error {
 		status := fmt.Sprint(h.Status)
 		if h.Status == 0 {
 			status = "error: " + clean(h.Error)
+		}
+		if h.Note != "" {
+			status += " (odd header read as browsers do)"
 		}
 		hsts := "-"
 		if h.HSTS != "" {

@@ -292,6 +292,7 @@ func chainRecord(c probe.Chain) result.Redirect {
 		if h.Err != nil {
 			hop.Error = errMessage(h)
 		}
+		hop.Note = h.Note
 		r.Hops = append(r.Hops, hop)
 	}
 	if f := c.Final(); f.URL != nil && f.Status != 0 {

@@ -49,6 +49,9 @@ func ParseTarget(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("%q contains credentials; use --header or --login instead", raw)
 	}
+	if err := checkPort(raw, u); err != nil {
+		return nil, err
+	}
 	if u.Path == "" {
 		u.Path = "/"
 	}
@@ -82,6 +85,9 @@ func ParseHTTPURL(raw string) (*url.URL, error) {
 		// Over plain HTTP a password would travel as cleartext Basic auth,
 		// and the URL is written into every report.
 		return nil, fmt.Errorf("--http-url contains credentials (user:password@): they would be sent in clear over plain HTTP and written into reports; remove them")
+	}
+	if err := checkPort(raw, u); err != nil {
+		return nil, fmt.Errorf("--http-url %w", err)
 	}
 	if u.Path == "" {
 		u.Path = "/"

@@ -17,7 +17,7 @@ func main() {
 	stop()
 	code := exitCode(err)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "cookiescan: "+err.Error())
+		fmt.Fprintln(os.Stderr, errorLine(err))
 	}
 	os.Exit(code)
 }

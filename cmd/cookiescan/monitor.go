@@ -16,6 +16,7 @@ import (
 
 	"github.com/cookiescan/cookiescan/browser"
 	"github.com/cookiescan/cookiescan/report"
+	"github.com/cookiescan/cookiescan/report/termsafe"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/monitor"
 	"github.com/cookiescan/cookiescan/scanner/monitor/store"
@@ -280,7 +281,7 @@ func monitorHistoryRun(ctx context.Context, mo *monitorOptions, opts *monitorHis
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", sc.ID, sc.StartedAt.UTC().Format("2006-01-02 15:04:05"),
 			grade, score, sc.Counts.Critical, sc.Counts.High, sc.Counts.Medium, sc.Counts.Low, sc.Counts.Info,
-			sc.Duration.Round(time.Millisecond), oneLine(sc.Error, 80))
+			sc.Duration.Round(time.Millisecond), oneLine(termsafe.String(sc.Error), 80))
 	}
 	return tw.Flush()
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/cookiescan/cookiescan/report/termsafe"
 )
 
 // progress reports on stderr: one rewritten status line on a terminal, plain lines
@@ -27,6 +29,8 @@ func (p *progress) step(target, step string) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Both name what the site sent (hosts, page URLs): one line, no raw control.
+	target, step = termsafe.Line(target), termsafe.Line(step)
 	if p.terminal {
 		line := fmt.Sprintf("[%s] %d/%d %s: %s", bar(p.finished, p.total, 20), p.finished, p.total, target, step)
 		if len(line) > 100 {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cookiescan/cookiescan/report"
+	"github.com/cookiescan/cookiescan/report/termsafe"
 	"github.com/cookiescan/cookiescan/scanner/diff"
 	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/result"
@@ -127,6 +128,7 @@ func newDiffCmd(ios *ioStreams) *cobra.Command {
 
 func printDiff(ios *ioStreams, d diff.Diff) {
 	w := ios.Out
+	d = termsafe.Value(d) // names, rules and texts come from the two files
 	if d.NotScanned != "" {
 		fmt.Fprintf(w, "%s: %s → %s\n  nothing compared: %s\n", d.Target, gradeOrNot(d.From), gradeOrNot(d.To), d.NotScanned)
 		return

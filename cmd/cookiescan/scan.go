@@ -141,7 +141,7 @@ does not load makes the exit code 3.`,
 	f.BoolVar(&opts.ShowValues, "show-values", false, "include cookie values in reports (they are redacted by default)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
 	f.IntVar(&opts.MaxPages, "max-pages", 20, "browser: crawl at most this many pages")
-	f.IntVar(&opts.Depth, "depth", 2, "browser: follow links this many clicks deep from the start page")
+	f.IntVar(&opts.Depth, "depth", browser.DefaultDepth, "browser: follow links this many clicks deep from the start page (0: the start page only)")
 	f.StringArrayVar(&opts.Include, "include", nil, "browser: crawl only URLs matching this `REGEX` (repeatable)")
 	f.StringArrayVar(&opts.Exclude, "exclude", nil, "browser: never crawl URLs matching this `REGEX` (repeatable)")
 	f.StringVar(&opts.Login, "login", "", "browser: log in with this flow `FILE` (YAML steps or a DevTools Recorder JSON export); ${VAR} is read from the environment")
@@ -227,20 +227,8 @@ func (o *scanOptions) validate() error {
 	} else if o.FailOnNew {
 		return errors.New("--fail-on-new needs --baseline FILE.json")
 	}
-	o.header = http.Header{}
-	for _, h := range o.Headers {
-		name, value, ok := strings.Cut(h, ":")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
-			return fmt.Errorf("--header %q: write it as \"Name: value\"", h)
-		}
-		o.header.Add(name, strings.TrimSpace(value))
-	}
-	for _, c := range o.Cookies {
-		if name, _, ok := strings.Cut(c, "="); !ok || strings.TrimSpace(name) == "" {
-			return fmt.Errorf("--cookie %q: write it as name=value", c)
-		}
-		o.header.Add("Cookie", c)
+	if err := o.validateSent(); err != nil {
+		return err
 	}
 	for _, re := range append(append([]string{}, o.Include...), o.Exclude...) {
 		if _, err := regexp.Compile(re); err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cookiescan/cookiescan/report/termsafe"
 )
 
 // text makes site data (cookie names, URLs, header text, error messages) inert in
@@ -31,7 +33,7 @@ func text(s string, limit int) string {
 			b.WriteString(`\\r`)
 		case r == '\t':
 			b.WriteString(`\\t`)
-		case r < 0x20 || r == 0x7f:
+		case r < 0x20 || r >= 0x7f && r < 0xa0: // C1 too: U+009B is CSI to a terminal
 			fmt.Fprintf(&b, `\\x%02x`, r)
 		case r == '<':
 			b.WriteString("&lt;")
@@ -62,6 +64,9 @@ func text(s string, limit int) string {
 // spans; elsewhere the backslash would show.
 func Code(s string, inTable bool) string {
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	// Trusted text can still come from a crafted JSON report: no raw control
+	// character reaches a terminal that prints the Markdown.
+	s = termsafe.Line(s)
 	if inTable {
 		s = strings.ReplaceAll(s, "|", `\|`)
 	}

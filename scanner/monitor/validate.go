@@ -147,6 +147,9 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 		} else if s, err := ParseSchedule(rt.Schedule.V); err != nil {
 			v.add(rt.Schedule.Line, `write five cron fields "minute hour day-of-month month day-of-week" such as "15 */6 * * *", or "@every 6h", "@hourly", "@daily"`,
 				"schedule %q is not valid: %v", rt.Schedule.V, err)
+		} else if err := checkInterval(rt.Schedule.V, s); err != nil {
+			v.add(rt.Schedule.Line, fmt.Sprintf(`scan at most every %[1]s, e.g. schedule: "@every %[1]s" or "*/5 * * * *"`, short(minScheduleInterval)),
+				"schedule %q %v", rt.Schedule.V, err)
 		} else {
 			t.Schedule, t.schedule = strings.TrimSpace(rt.Schedule.V), s
 		}
@@ -233,23 +236,23 @@ func (v *validator) settings(s *Settings, r rawSettings, target bool) {
 	if r.Header.Set {
 		s.Header = nil
 		for _, h := range r.Header.V {
-			name, value, ok := strings.Cut(h, ":")
-			name = strings.TrimSpace(name)
-			if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
-				v.add(r.Header.Line, `write each header as "Name: value"`, "header %q is not \"Name: value\"", h)
+			name, value, err := parseHeader(h)
+			if err != nil {
+				v.add(r.Header.Line, `write each header as "Name: value" with a token name and no control character in the value`, "header: %v", err)
 				continue
 			}
-			s.Header = append(s.Header, name+": "+strings.TrimSpace(value))
+			s.Header = append(s.Header, name+": "+value)
 		}
 	}
 	if r.Cookie.Set {
 		s.Cookie = nil
 		for _, c := range r.Cookie.V {
-			if name, _, ok := strings.Cut(c, "="); !ok || strings.TrimSpace(name) == "" {
-				v.add(r.Cookie.Line, "write each cookie as name=value", "cookie %q is not name=value", c)
+			name, value, err := parseCookie(c)
+			if err != nil {
+				v.add(r.Cookie.Line, "write each cookie as name=value, one cookie per entry, with no control character", "cookie: %v", err)
 				continue
 			}
-			s.Cookie = append(s.Cookie, c)
+			s.Cookie = append(s.Cookie, name+"="+value)
 		}
 	}
 	for _, f := range []struct {
@@ -380,8 +383,14 @@ func (v *validator) alert(ra rawAlert, line, i int) *Alert {
 	if ra.Header.Set {
 		a.Header = map[string]string{}
 		for k, val := range ra.Header.V {
-			if _, err := Expand(val, v.getenv); err != nil && !v.lenient {
-				v.add(ra.Header.Line, "export the variable before starting the monitor", "header %s: %v", k, err)
+			expanded, err := Expand(val, v.getenv)
+			if err != nil {
+				if !v.lenient { // history and show send nothing
+					v.add(ra.Header.Line, "export the variable before starting the monitor", "header %s: %v", k, err)
+				}
+			} else if _, _, err := parseHeader(k + ":" + expanded); err != nil {
+				// Checked expanded: the webhook would refuse it at every send.
+				v.add(ra.Header.Line, "give a token name and a value without control characters", "header %q: %v", k, err)
 			}
 			a.Header[k] = val
 		}
@@ -499,5 +508,7 @@ var (
 	parseTarget   = scanner.ParseTarget
 	parseHTTPURL  = scanner.ParseHTTPURL
 	parseCAPEM    = probe.ParseCAPEM
+	parseHeader   = scanner.ParseHeader
+	parseCookie   = scanner.ParseCookie
 	splitHostPort = net.SplitHostPort
 )

@@ -218,6 +218,9 @@ type Hop struct {
 	TLS        *tls.ConnectionState // the https hop's connection, for the certificate's details
 	Err        error                // no usable response: Kind says what happened
 	Kind       ErrKind
+	// Note says the response was read leniently, as a browser reads it, and
+	// which header lines Go's client refused (see lenient.go).
+	Note string
 }
 
 // ErrKind sorts transport failures so rules can tell "nothing listens" from "broken".
@@ -308,6 +311,9 @@ func (p *Prober) Do(ctx context.Context, u *url.URL) Hop {
 		}
 	}
 	resp, err := p.client.Do(req)
+	if err != nil && malformedHeader(err) && ctx.Err() == nil {
+		resp, h.Note, err = p.lenientDo(ctx, req) // a header browsers accept: see lenient.go
+	}
 	if err != nil {
 		h.Err = unwrapURLError(err)
 		h.Kind = classify(err)

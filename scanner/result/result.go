@@ -56,6 +56,9 @@ type Hop struct {
 	HSTS       string   `json:"hsts"`
 	SetCookies []string `json:"setCookies"`
 	Error      string   `json:"error,omitempty"`
+	// Note: the response was read as a browser reads it because Go's client
+	// refused a header line; it says which (the hop is otherwise complete).
+	Note string `json:"note,omitempty"`
 }
 
 // HSTS summarises the Strict-Transport-Security header of the HTTPS page.
