@@ -460,15 +460,13 @@ func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it 
 		pageURL = it.url
 	}
 	s.record(phase, pageURL, i, v.Responses, &p)
+	s.noteWrites(phase, pageURL, v.Writes)
 	if browserGone(err) {
 		s.fail(err)
 		return nil, ""
 	}
-	if !v.Scriptless {
-		// Only script can store what no recorded response explains; the
-		// phase's snapshot reads the store once more anyway.
-		s.checkStore(ctx, tab, phase, pageURL, i)
-	}
+	// No store read here: the hooks reported the page's cookie writes, and
+	// the phase's snapshot reads the store once for what they cannot see.
 	if it.depth >= s.req.Depth {
 		return nil, v.FinalURL
 	}
@@ -551,6 +549,22 @@ func responseDate(r Response) time.Time {
 	}
 	return time.Now()
 }
+
+// noteWrites keeps a page's cookie writes for the report and the ledger.
+func (s *scan) noteWrites(phase, pageURL string, ws []CookieWrite) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range ws {
+		sw := observe.ScriptWrite{API: w.API, Value: w.Value, PageURL: pageURL, FrameURL: w.FrameURL, Phase: phase, At: w.At}
+		if len(s.out.ScriptWrites) < maxScanWrites {
+			s.out.ScriptWrites = append(s.out.ScriptWrites, sw)
+		}
+		s.ledger.noteWrite(sw)
+	}
+}
+
+// maxScanWrites bounds the writes one crawl keeps (see maxWrites per visit).
+const maxScanWrites = 5000
 
 // checkStore reads the store after a page and notes unexplained cookies.
 func (s *scan) checkStore(ctx context.Context, tab *Session, phase, pageURL string, i int) []*network.Cookie {

@@ -21,16 +21,18 @@ import (
 // still holds everything observed: callers report the site as unreachable.
 var ErrPageLoad = errors.New("page load failed")
 
-// quietPeriod is how long the network must stay idle after the load event
-// before a visit counts as settled, so requests a page starts just after load
-// (a fetch in a load handler's timer) get recorded. Raw-header events that a
-// response announced are waited for separately (recorder.awaitingExtra). It is
-// most of a crawl's cost per page on a fast site: 250 ms keeps a fetch made
-// 200 ms after load (see TestLateFetchAndLinks).
-const quietPeriod = 250 * time.Millisecond
+// quietPeriod is how long a page with script must show no event at all
+// after its load event, with nothing in flight and no short timer pending
+// (see pagehooks.go), before a visit counts as settled. Timers and requests
+// are waited for explicitly; the window only covers the moment between a
+// timer's callback starting a fetch and the fetch's first network event.
+// Raw-header events that a response announced are waited for separately
+// (recorder.awaitingExtra).
+const quietPeriod = 30 * time.Millisecond
 
-// maxQuietWait bounds the wait for a quiet network after the load event: a
-// page that polls forever would otherwise cost a whole page timeout.
+// maxQuietWait bounds the wait for a quiet page after the load event: a
+// page that polls forever (setInterval, a chain of timers) would otherwise
+// cost a whole page timeout.
 const maxQuietWait = 3 * time.Second
 
 // Session is one tab in a browser context of its own: cookies, cache, HSTS
@@ -92,6 +94,9 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 		}
 		// Every visit goes to the network: a cached 301 has no raw headers.
 		if _, err := chromedp.Call(s.ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+			return err
+		}
+		if err := installHooks(s.ctx); err != nil {
 			return err
 		}
 		dismissDialogs(s.ctx)
