@@ -13,7 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// BenchmarkCrawl50 crawls 50 pages of the login profile from /page/1 with
+// BenchmarkCrawl50 crawls 50 pages of the login profile from /spage/1 (each
+// sets a header cookie and writes document.cookie from an inline script) with
 // one tab and with four, and navigates the same 50 URLs in a bare chromedp
 // loop (Navigate waits for the load event; no recording, no quiet period,
 // no link extraction), all in the same run. Metrics: the ratios c1/bare and
@@ -50,7 +51,7 @@ func BenchmarkCrawl50(b *testing.B) {
 
 func crawl50(b *testing.B) {
 	c := newCrawlerOn(shared)
-	req := crawlRequest("/page/1")
+	req := crawlRequest("/spage/1")
 	req.MaxPages, req.Depth = 50, 10
 
 	stopSampling, peakHeap := sampleHeap()
