@@ -201,6 +201,18 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 		s.fail(err)
 		return s.result(ctx)
 	}
+	var proof <-chan proofTab
+	proved := false
+	if s.req.HTTPURL != "" {
+		proof = s.prepareProof(ctx)
+		defer func() {
+			if !proved { // the crawl stopped first: close the unused tab
+				if pt := <-proof; pt.sess != nil {
+					pt.sess.Close()
+				}
+			}
+		}()
+	}
 	start := s.start.String()
 	fr := newFrontier(start)
 	if s.req.Login == nil {
@@ -230,7 +242,8 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 		}
 	}
 	if s.req.HTTPURL != "" && !s.stopped(ctx) {
-		s.proveHTTP(ctx)
+		proved = true
+		s.proveHTTP(ctx, proof)
 	}
 	return s.result(ctx)
 }

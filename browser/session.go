@@ -8,9 +8,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescan/cookiescan/scanner/observe"
@@ -45,6 +47,7 @@ type Session struct {
 	rec     atomic.Pointer[recorder] // of the running Visit or watch
 	timeout time.Duration            // of one Visit; 0: Options.PageTimeout
 	guard   *guard                   // set by install, before any Visit
+	owner   bool                     // of its browser context (NewSession)
 
 	visitMu   sync.Mutex
 	closeOnce sync.Once
@@ -64,6 +67,7 @@ func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.owner = true
 	if err := bounded(ctx, func() error { return closePopups(s.ctx) }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("new browser session: %w", err)
@@ -86,7 +90,9 @@ func (s *Session) NewTab(ctx context.Context) (*Session, error) {
 // openTab opens a tab and prepares it for visits.
 func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Session, error) {
 	s := &Session{b: b}
-	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opt)
+	// Close closes the tab itself: chromedp's own close polls the browser
+	// until the tab is no longer listed, up to 500 ms every time.
+	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opt, chromedp.WithDetachOnCancel())
 	err := bounded(ctx, func() error {
 		// The tab's life is bound to the context of its first call: s.ctx.
 		if err := chromedp.Do(s.ctx); err != nil {
@@ -120,11 +126,32 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 // browser context.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
-		err := chromedp.Cancel(s.ctx)
-		if errors.Is(err, context.Canceled) || s.b.ctx.Err() != nil {
-			err = nil // the browser is gone, and the tab with it
+		var tab target.ID
+		var bctx cdp.BrowserContextID
+		if c := chromedp.FromContext(s.ctx); c != nil {
+			bctx = c.BrowserContextID
+			if c.Target != nil {
+				tab = c.Target.TargetID
+			}
 		}
-		s.closeErr = err
+		err := chromedp.Cancel(s.ctx) // detaches (WithDetachOnCancel)
+		if errors.Is(err, context.Canceled) || s.b.ctx.Err() != nil {
+			s.closeErr = nil // the browser is gone, and the tab with it
+			return
+		}
+		// Disposing of the browser context closes its tabs; Chromium
+		// answers before they are gone, and nothing waits for that.
+		ctx, cancel := context.WithTimeout(s.b.ctx, 10*time.Second)
+		defer cancel()
+		switch {
+		case s.owner && bctx != "":
+			_, err = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: bctx})
+		case tab != "":
+			_, err = chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tab})
+		}
+		if err != nil && s.b.ctx.Err() == nil {
+			s.closeErr = fmt.Errorf("close tab: %w", err)
+		}
 	})
 	return s.closeErr
 }
