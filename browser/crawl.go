@@ -70,6 +70,15 @@ func (c *Crawler) Close() error {
 	return err
 }
 
+// Prepare starts the browser now, so that its launch overlaps the scan's
+// transport probe; the next Crawl finds it running. Errors are Crawl's to
+// report (it tries again).
+func (c *Crawler) Prepare(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = c.browser(ctx)
+}
+
 // browser returns the running browser, starting one if needed.
 func (c *Crawler) browser(ctx context.Context) (*Browser, error) {
 	if c.closed {

@@ -38,6 +38,12 @@ type Crawler interface {
 	Crawl(ctx context.Context, req Request) (Crawl, error)
 }
 
+// Preparer is a Crawler that can get ready (start its browser) while the
+// scan does other work.
+type Preparer interface {
+	Prepare(ctx context.Context)
+}
+
 // Crawl is everything the browser observed. It is filled as far as the crawl got,
 // even when Crawl returns an error.
 type Crawl struct {
