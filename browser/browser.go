@@ -35,6 +35,11 @@ var ErrNotFound = errors.New("no Chromium or Chrome executable found: install on
 // DefaultPageTimeout bounds one Visit when Options.PageTimeout is zero.
 const DefaultPageTimeout = 30 * time.Second
 
+// DefaultStartTimeout bounds Start when Options.StartTimeout is zero. Chromium
+// answers within a few seconds even on a loaded machine; an executable that
+// is not a browser (or a wrapper that hangs) would otherwise hang the scan.
+const DefaultStartTimeout = 30 * time.Second
+
 // Options configures Start.
 type Options struct {
 	// ExecPath is the browser executable (--chrome); default: the first of
@@ -57,6 +62,9 @@ type Options struct {
 	// Scope refuses requests to addresses it does not allow (see
 	// scanner/scope); the zero value is scope.Site.
 	Scope scope.Scope
+	// StartTimeout bounds Start until the browser answers on its DevTools
+	// endpoint; default DefaultStartTimeout.
+	StartTimeout time.Duration
 }
 
 // Browser is one running (or attached) browser. Sessions share its process and
@@ -82,6 +90,9 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	if opts.PageTimeout <= 0 {
 		opts.PageTimeout = DefaultPageTimeout
 	}
+	if opts.StartTimeout <= 0 {
+		opts.StartTimeout = DefaultStartTimeout
+	}
 	b := &Browser{opts: opts}
 	if len(opts.CAPEM) > 0 || opts.Insecure {
 		t, err := newTrust(opts.CAPEM, opts.HostResolverRules, opts.Insecure)
@@ -94,6 +105,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	// The browser's life must not hang on ctx: chromedp ties the process to
 	// the context of the first call, so root everything in Background.
 	var allocCtx context.Context
+	var execPath string
 	if opts.BrowserURL != "" {
 		if opts.HostResolverRules != "" {
 			return nil, errors.New("start browser: host resolver rules need a browser we launch, not --browser-url")
@@ -104,9 +116,11 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		if err != nil {
 			return nil, err
 		}
+		execPath = path
 		// One fresh directory per browser holds its profile and config;
 		// Close kills every process that mentions it, then removes it.
-		if b.dir, err = os.MkdirTemp("", "cookiescan-browser-"); err != nil {
+		// Making it sweeps those whose owner died (browserdir.go).
+		if b.dir, err = newBrowserDir(); err != nil {
 			return nil, fmt.Errorf("start browser: %w", err)
 		}
 		allocCtx, b.allocCancel = chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, b.dir, opts)...)
@@ -114,7 +128,9 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
 
 	var version string
-	err := bounded(ctx, func() error {
+	startCtx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
+	defer cancel()
+	err := bounded(startCtx, func() error {
 		if err := chromedp.Do(b.ctx); err != nil {
 			return err
 		}
@@ -124,6 +140,13 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	})
 	if err != nil {
 		b.Close()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			// Our own deadline, not the caller's: say what did not happen.
+			err = fmt.Errorf("no answer on its DevTools endpoint within %s", opts.StartTimeout)
+			if opts.BrowserURL == "" {
+				err = fmt.Errorf("%s: %w; check that it is Chromium or Chrome and that it starts when run by hand", execPath, err)
+			}
+		}
 		if opts.BrowserURL != "" {
 			return nil, fmt.Errorf("attach to browser at %s: %w", opts.BrowserURL, err)
 		}
@@ -213,6 +236,7 @@ func (b *Browser) Close() error {
 		b.allocCancel()
 		if b.dir != "" {
 			killUsing(b.dir)
+			removeSingletonDir(b.dir)
 			if rerr := removeAll(b.dir); err == nil {
 				err = rerr
 			}
@@ -266,8 +290,10 @@ func removeAll(dir string) error {
 	}
 }
 
-// processesUsing lists the processes whose command line mentions a path
-// under dir.
+// processesUsing lists the processes whose command line or environment
+// mentions a path under dir. The environment (XDG_CONFIG_HOME, see
+// allocatorOptions) finds the children of a wrapper script too, whose own
+// command lines say nothing of dir.
 func processesUsing(dir string) []int {
 	want := []byte(dir + string(filepath.Separator))
 	entries, _ := os.ReadDir("/proc")
@@ -277,8 +303,11 @@ func processesUsing(dir string) []int {
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		if cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && bytes.Contains(cmdline, want) {
-			pids = append(pids, pid)
+		for _, f := range []string{"cmdline", "environ"} {
+			if data, err := os.ReadFile("/proc/" + e.Name() + "/" + f); err == nil && bytes.Contains(data, want) {
+				pids = append(pids, pid)
+				break
+			}
 		}
 	}
 	return pids

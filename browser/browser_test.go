@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -180,4 +181,69 @@ func TestBrowserCrash(t *testing.T) {
 	if pids := processesUsing(b.dir); len(pids) != 0 {
 		t.Errorf("processes %v survive the crashed browser", pids)
 	}
+}
+
+// TestStartTimeout: an executable that never opens a DevTools endpoint (here
+// a script that sleeps, with a child of its own) fails Start after
+// StartTimeout, with no process and no directory left behind.
+func TestStartTimeout(t *testing.T) {
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skipf("no /proc to inspect processes: %v", err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where Start makes its cookiescan-browser-* directory
+	bin := t.TempDir()
+	pids := filepath.Join(bin, "pids")
+	script := filepath.Join(bin, "fake-chrome")
+	body := "#!/bin/sh\nsleep 600 &\necho $$ $! > " + pids + "\nwait\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		b, err := Start(context.Background(), Options{ExecPath: script, StartTimeout: time.Second})
+		if err == nil {
+			b.Close()
+		}
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("Start still waiting for a browser that never answers after 60s")
+	}
+	if err == nil || !strings.Contains(err.Error(), "DevTools") || !strings.Contains(err.Error(), "1s") {
+		t.Errorf("err = %v, want a start timeout naming the DevTools endpoint and 1s", err)
+	}
+	data, rerr := os.ReadFile(pids)
+	if rerr != nil {
+		t.Fatalf("the fake browser never ran: %v", rerr)
+	}
+	for _, f := range strings.Fields(string(data)) {
+		pid, _ := strconv.Atoi(f)
+		if alive(pid) {
+			t.Errorf("process %d of the fake browser still runs", pid)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "cookiescan-browser-*"))
+	if len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
+// alive reports whether pid runs; a zombie (killed, not yet reaped by an
+// init that does not reap) counts as gone.
+func alive(pid int) bool {
+	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the command name in parentheses.
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }

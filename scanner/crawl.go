@@ -19,7 +19,7 @@ import (
 var ErrBrowser = errors.New("browser failed")
 
 // crawl runs the browser and folds what it saw into the report.
-func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Observation, now time.Time) error {
+func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Observation, now time.Time, budget *cookieBudget) error {
 	req := opts.Crawl
 	req.StartURL = opts.Target.String()
 	if !opts.NoHTTP {
@@ -33,6 +33,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		req.Progress = opts.Progress
 	}
 	c, err := opts.Crawler.Crawl(ctx, req)
+	budget.crawl(&c)
 	hstsCovers := false
 	if f, ok := rules.PageHSTS(obs); ok {
 		h := f.First()

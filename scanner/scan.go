@@ -94,15 +94,19 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		obs.Cert = p.Certificate(ctx, opts.Target)
 	}
 	obs.Now = now()
+	budget := newCookieBudget()
+	budget.chain(&obs.HTTP)
+	budget.chain(&obs.HTTPS)
 
 	fill(&rep, obs, opts)
 	rep.Findings = rules.Evaluate(obs)
 	var browserErr error
 	if opts.Crawler != nil && obs.HTTPS.Answered() && ctx.Err() == nil {
 		progress("browser: " + opts.Target.String())
-		browserErr = crawl(ctx, &rep, opts, obs, obs.Now)
+		browserErr = crawl(ctx, &rep, opts, obs, obs.Now, budget)
 	}
-	rep.Findings = sortFindings(rules.Group(rules.Dedupe(rep.Findings)))
+	rep.Errors = append(rep.Errors, budget.errors(opts.Target.String())...)
+	rep.Findings = rules.Summarize(sortFindings(rules.Group(rules.Dedupe(rep.Findings))), rules.MaxFindingsPerRuleClass)
 	rep.Frameworks = detectFrameworks(rep, obs)
 	rules.Remediate(rep.Findings, rep.Frameworks)
 	rep.Score = rules.Score(rep.Findings)

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cookiescan/cookiescan/fixtures"
 	"github.com/cookiescan/cookiescan/scanner/result"
@@ -206,5 +209,49 @@ func TestOperatorSecretsStayOnHTTPS(t *testing.T) {
 	}
 	if len(rep.Notes) == 0 {
 		t.Error("no note on the Secure cookie sent to loopback")
+	}
+}
+
+// A --chrome that never opens its DevTools endpoint fails the browser part
+// after the start timeout: exit 3 with the reason, the transport report
+// written, no browser directory left.
+func TestChromeNeverStartsExits3(t *testing.T) {
+	site, err := fixtures.Start(fixtures.Options{Profile: "hardened", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	bin := t.TempDir()
+	script := filepath.Join(bin, "chrome")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nexec sleep 600\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	out := filepath.Join(t.TempDir(), "scan.json")
+	var stdout, stderr bytes.Buffer
+	cmd := newScanCmd(&ioStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}, func(o *scanOptions) error {
+		o.startTimeout = time.Second
+		return scanRun(context.Background(), o)
+	})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetArgs([]string{site.HTTPSURL, "--http-url", site.HTTPURL, "--ca-cert", site.CAFile,
+		"--chrome", script, "-q", "-o", out})
+	done := make(chan error, 1)
+	go func() { done <- cmd.Execute() }()
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("scan still waiting for the browser after 60s")
+	}
+	if code := exitCode(err); code != exitScan || err == nil || !strings.Contains(err.Error(), "DevTools endpoint within 1s") {
+		t.Errorf("exit %d, err %v; want exit 3 naming the DevTools endpoint and the timeout", code, err)
+	}
+	t.Log(err)
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no partial report: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "cookiescan-browser-*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }

@@ -50,8 +50,9 @@ func newMonitorCmdWith(opts *monitorOptions) *cobra.Command {
 		Long: `monitor runs as a service: it scans each target of the config on its schedule (a
 cron expression or "@every 6h"), keeps every report in an embedded SQLite file,
 compares each scan with the target's previous good scan, and posts one alert per
-change to webhooks (a regression, a target that keeps failing, a recovery). It
-serves Prometheus metrics at /metrics, /healthz, and a status page at / listing
+change to webhooks (a regression, a target that keeps failing, a store that cannot
+record scans, a recovery). It serves Prometheus metrics at /metrics, /healthz (503
+with the reason while the store cannot record), and a status page at / listing
 each target's grade and trend, with links to the stored reports (/scans/ID).
 
 --once scans every target once and exits, for cron or a Kubernetes CronJob; the
@@ -337,7 +338,11 @@ func newMonitorCheckCmd(mo *monitorOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
 		Short: "Validate the config (keys, schedules, URLs, store, webhooks) and exit",
-		Args:  cobra.NoArgs,
+		Long: `check validates the config as the service does at start: it needs what the
+service needs (the webhooks' ${VAR}s exported, the CA and login files readable) and
+checks that each webhook's host accepts connections. history and show only read
+the store and need none of that.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := mo.loadConfig(cmd.Context(), false, true)
 			if err != nil {

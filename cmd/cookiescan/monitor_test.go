@@ -198,3 +198,43 @@ func TestMonitorHTMLRenderer(t *testing.T) {
 		t.Fatalf("%s %v\n%.200s", ct, err, buf.String())
 	}
 }
+
+// history and show only read the store: a webhook secret (${VAR}) that is not
+// exported where they run must not stop them. The commands that send (the
+// service, --once) and check, which vets the config for them, still need it.
+func TestMonitorReadOnlyCommandsNeedNoSecrets(t *testing.T) {
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer hook.Close()
+	dir := t.TempDir()
+	path := writeMonitorConfig(t, dir, `store: history.db
+listen: "off"
+targets:
+  - url: https://127.0.0.1:1/
+    schedule: "@daily"
+    noBrowser: true
+    timeout: 1s
+alerts:
+  - webhook: `+hook.URL+`/${TEST_HOOK_TOKEN}
+    header: { Authorization: "Bearer ${TEST_HOOK_BEARER}" }
+`)
+	t.Setenv("TEST_HOOK_TOKEN", "t0k3n")
+	t.Setenv("TEST_HOOK_BEARER", "b3ar3r")
+	if code, _, errOut := runMonitorCmd(t, "--config", path, "--once"); code != exitScan {
+		t.Fatalf("--once with the secrets: exit %d, want %d (the target is down)\n%s", code, exitScan, errOut)
+	}
+	os.Unsetenv("TEST_HOOK_TOKEN")
+	os.Unsetenv("TEST_HOOK_BEARER")
+
+	if code, out, errOut := runMonitorCmd(t, "history", "https://127.0.0.1:1/", "--config", path); code != 0 || !strings.Contains(out, "1 scan(s)") {
+		t.Errorf("history without the secrets: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runMonitorCmd(t, "show", "1", "--config", path, "--format", "json"); code != 0 || !strings.Contains(out, `"schemaVersion"`) {
+		t.Errorf("show without the secrets: exit %d\n%.300s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"check"}, {"--once"}} {
+		code, _, errOut := runMonitorCmd(t, append(args, "--config", path)...)
+		if code != exitUsage || !strings.Contains(errOut, "TEST_HOOK_TOKEN") || !strings.Contains(errOut, "TEST_HOOK_BEARER") {
+			t.Errorf("%v without the secrets: exit %d, want %d naming both variables\n%s", args, code, exitUsage, errOut)
+		}
+	}
+}

@@ -1,24 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner/diff"
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
 func readReports(path string) ([]result.Report, error) {
-	f, err := os.Open(path)
+	data, err := inputfile.Read(path, inputfile.ReportLimit)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	reps, err := report.ReadJSON(f)
+	reps, err := report.ReadJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/diff"
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
@@ -76,9 +76,10 @@ type scanOptions struct {
 	base    []result.Report
 	login   *loginflow.Flow
 
-	// now and dial are seams for tests.
-	now  func() time.Time
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// now, dial and startTimeout are seams for tests.
+	now          func() time.Time
+	dial         func(ctx context.Context, network, addr string) (net.Conn, error)
+	startTimeout time.Duration // 0: browser.DefaultStartTimeout
 }
 
 func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
@@ -122,7 +123,7 @@ Cookie values are redacted in every report unless --show-values is given.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList()+" (with -o, stdout stays empty unless --format is given)")
-	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .html .sarif .xml .md .txt)")
+	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .html .sarif .xml .md .txt; checked before the scan)")
 	f.StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at least this severity: info|low|medium|high|critical|none")
 	f.StringVar(&opts.HTTPURL, "http-url", "", "`URL` where plain HTTP is tested (default: the target with http:// and port 80)")
 	f.StringVar(&opts.CACert, "ca-cert", "", "trust the CA certificates in this PEM `FILE` in addition to the system roots")
@@ -185,7 +186,7 @@ func (o *scanOptions) validate() error {
 		o.httpURL = u
 	}
 	if o.CACert != "" {
-		data, err := os.ReadFile(o.CACert)
+		data, err := inputfile.Read(o.CACert, inputfile.SmallLimit)
 		if err != nil {
 			return fmt.Errorf("--ca-cert: %w", err)
 		}
@@ -310,9 +311,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	for i := range reps {
 		markBaseline(&reps[i], o.base)
 	}
-	if err := o.out.write(reps); err != nil {
-		return err
-	}
+	writeErr := o.out.write(reps)
 	var failed []string
 	for i, err := range errs {
 		if err != nil {
@@ -328,7 +327,11 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 		}
 	}
 	if len(failed) > 0 {
-		return scanError{fmt.Errorf("scan could not complete (partial report written):\n  %s", strings.Join(failed, "\n  "))}
+		// A failed write comes first: it says which partial reports are missing.
+		return scanError{errors.Join(writeErr, fmt.Errorf("scan could not complete (partial report written):\n  %s", strings.Join(failed, "\n  ")))}
+	}
+	if writeErr != nil {
+		return writeErr
 	}
 	if o.failOn != 0 {
 		n := 0
@@ -373,7 +376,7 @@ func markBaseline(r *result.Report, base []result.Report) {
 func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
 	c := browser.NewCrawler(browser.Options{
 		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout, Scope: o.scope,
+		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout, Scope: o.scope, StartTimeout: o.startTimeout,
 	})
 	return c, func() { _ = c.Close() }
 }

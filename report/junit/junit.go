@@ -5,7 +5,7 @@
 package junit
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -96,16 +96,16 @@ func (jw Writer) Write(w io.Writer, reps []result.Report) error {
 	}
 	doc.Time = seconds(ms)
 
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
+	// Straight to w, buffered (see sarif.Writer): no copy of the document.
+	bw := bufio.NewWriter(w)
+	bw.WriteString(xml.Header)
+	enc := xml.NewEncoder(bw)
 	enc.Indent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("encode junit: %w", err)
 	}
-	buf.WriteByte('\n')
-	_, err := w.Write(buf.Bytes())
-	return err
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 func (jw Writer) suite(r result.Report) testsuite {

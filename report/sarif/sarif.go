@@ -5,7 +5,6 @@
 package sarif
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -40,14 +39,14 @@ type Writer struct {
 // Write encodes every report's findings into a single run.
 func (sw Writer) Write(w io.Writer, reps []result.Report) error {
 	doc := sw.build(reps)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	// Straight to w: the command writes files through a temporary file, so
+	// a failed encode never leaves half a log where the report should be.
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("encode sarif: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 func (sw Writer) build(reps []result.Report) log {

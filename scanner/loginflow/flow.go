@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 )
 
 // Step kinds.
@@ -59,7 +61,7 @@ type Flow struct {
 
 // Load reads a flow from path; getenv resolves ${NAME} (os.LookupEnv when nil).
 func Load(path string, getenv func(string) (string, bool)) (Flow, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.SmallLimit)
 	if err != nil {
 		return Flow{}, fmt.Errorf("--login: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/scope"
@@ -36,7 +37,7 @@ const (
 )
 
 // Alert kinds a webhook can subscribe to.
-var alertKinds = []string{"regression", "scan-failed", "recovered"}
+var alertKinds = []string{"regression", "scan-failed", "recovered", "store-failed"}
 
 // Config is a validated monitor.yaml. Relative paths in it (store, caCert, login)
 // are resolved against the config file's directory, so `monitor history` finds the
@@ -209,8 +210,9 @@ type LoadOptions struct {
 	// Getenv reads ${VAR} in webhooks, headers and login flows (default os.LookupEnv).
 	Getenv func(string) (string, bool)
 	// Lenient skips the checks that touch the file system beyond reading the
-	// config (store writable, caCert and login files), for `monitor history` and
-	// `monitor show`, which only need the store path.
+	// config (store writable, caCert and login files) and the ${VAR}s of
+	// webhooks, for `monitor history` and `monitor show`, which only need the
+	// store path and send nothing.
 	Lenient bool
 }
 
@@ -218,7 +220,7 @@ type LoadOptions struct {
 // ConfigErrors naming its line and the fix. Webhook reachability is checked
 // separately (CheckWebhooks) because it needs the network.
 func LoadConfig(path string, opts LoadOptions) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.SmallLimit)
 	if err != nil {
 		return nil, ConfigErrors{{File: path, Msg: err.Error(), Fix: "give the path of a monitor.yaml with --config"}}
 	}

@@ -79,7 +79,7 @@ alerts:
 	if a := cfg.Alerts[0]; a.Webhook != "https://hooks.example/T000/${HOOK_SECRET}" || a.MinSeverity != result.SeverityMedium || !a.On["scan-failed"] {
 		t.Errorf("alert 0: %+v", a)
 	}
-	if a := cfg.Alerts[1]; a.Format != "slack" || len(a.On) != 3 {
+	if a := cfg.Alerts[1]; a.Format != "slack" || len(a.On) != 4 || !a.On["store-failed"] { // no on: means every kind
 		t.Errorf("alert 1: %+v", a)
 	}
 }

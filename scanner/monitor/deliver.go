@@ -11,30 +11,21 @@ import (
 func (m *Monitor) Deliver(ctx context.Context) (sent, failed int) {
 	m.deliverMu.Lock()
 	defer m.deliverMu.Unlock()
+	sent, failed = m.deliverDirect(ctx)
 	items, err := m.store.Due(ctx, m.opts.Now(), 100)
 	if err != nil {
 		if ctx.Err() == nil {
 			m.log.Error("read outbox", "err", err)
 		}
-		return 0, 0
+		return sent, failed
 	}
 	for _, it := range items {
 		if ctx.Err() != nil {
 			break
 		}
-		header := map[string]string{}
-		for _, a := range m.cfg.Alerts {
-			if a.Webhook == it.Destination {
-				for k, v := range a.Header {
-					if ev, err := Expand(v, nil); err == nil {
-						header[k] = ev
-					}
-				}
-			}
-		}
 		dest, err := Expand(it.Destination, nil)
 		if err == nil {
-			err = m.opts.Sender.Send(ctx, dest, it.ContentType, it.Body, header)
+			err = m.opts.Sender.Send(ctx, dest, it.ContentType, it.Body, m.webhookHeader(it.Destination))
 		}
 		if err != nil && ctx.Err() != nil {
 			break // shutting down: the alert stays due in the outbox for the next start
@@ -46,14 +37,14 @@ func (m *Monitor) Deliver(ctx context.Context) (sent, failed int) {
 			m.log.Error("alert delivery failed; kept in the outbox", "kind", it.Kind, "target", it.Target,
 				"webhook", redactURL(dest), "attempts", it.Attempts+1, "next", next.Format(time.RFC3339), "err", err)
 			if err := m.store.Failed(context.WithoutCancel(ctx), it.ID, err.Error(), next); err != nil {
-				m.log.Error("update outbox", "err", err)
+				m.storeFailed("update outbox", err)
 			}
 			continue
 		}
 		sent++
 		m.metrics.alertsSent.WithLabelValues(it.Kind).Inc()
 		if err := m.store.Delivered(context.WithoutCancel(ctx), it.ID); err != nil {
-			m.log.Error("update outbox", "err", err)
+			m.storeFailed("update outbox", err)
 		}
 	}
 	if n, err := m.store.Pending(ctx); err == nil {
@@ -79,7 +70,7 @@ func (m *Monitor) prune(ctx context.Context) {
 	scans, outbox, err := m.store.Prune(ctx, m.opts.Now().Add(-m.cfg.Retention))
 	if err != nil {
 		if ctx.Err() == nil {
-			m.log.Error("retention", "err", err)
+			m.storeFailed("retention", err)
 		}
 		return
 	}

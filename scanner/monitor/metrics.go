@@ -25,6 +25,8 @@ type metrics struct {
 	alertsSent     *prometheus.CounterVec
 	alertsFailed   *prometheus.CounterVec
 	outbox         prometheus.Gauge
+	storeErrors    prometheus.Counter
+	storeWritable  prometheus.Gauge
 	m              *Monitor
 }
 
@@ -53,8 +55,13 @@ func newMetrics(m *Monitor) *metrics {
 		Help: "Alert deliveries that failed after retries (the alert stays in the outbox), by kind."}, []string{"kind"})
 	x.outbox = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "alerts_pending",
 		Help: "Alerts in the outbox waiting for delivery."})
+	x.storeErrors = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "store_errors_total",
+		Help: "Store writes that failed (a scan or an outbox update not recorded), and store files found removed or replaced."})
+	x.storeWritable = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "store_writable",
+		Help: "1 while the store records scans; 0 from a failed write or a removed or replaced file until a write succeeds."})
+	x.storeWritable.Set(1) // New opened and migrated it
 	x.reg.MustRegister(x.score, x.findings, x.lastScan, x.lastDuration, x.lastSuccess, x.openRegression,
-		x.scans, x.failures, x.alertsSent, x.alertsFailed, x.outbox,
+		x.scans, x.failures, x.alertsSent, x.alertsFailed, x.outbox, x.storeErrors, x.storeWritable,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, k := range alertKinds {
 		// Present from the start, so rate() works before the first alert.

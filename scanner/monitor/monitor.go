@@ -91,6 +91,7 @@ type Monitor struct {
 	srv     *http.Server
 
 	deliverMu sync.Mutex
+	health    storeHealth
 }
 
 // New opens the store (migrating it) and prepares the metrics. Close it when done
@@ -256,6 +257,7 @@ func (m *Monitor) background(ctx context.Context) {
 		case <-m.kick:
 			m.Deliver(ctx)
 		case <-tick.C:
+			m.watchStore(ctx)
 			m.Deliver(ctx)
 		case <-prune.C:
 			m.prune(ctx)
@@ -308,8 +310,10 @@ func (m *Monitor) Scan(ctx context.Context, t *Target) (ScanResult, error) {
 	defer cancel()
 	res, err := m.record(rctx, t, rep, scanErr, dur)
 	if err != nil {
+		m.storeFailed("record scan of "+target, err)
 		return res, err
 	}
+	m.storeWorks()
 	m.metrics.observe(t, rep, scanErr, dur)
 	lvl := slog.LevelInfo
 	attrs := []any{"target", target, "id", res.ID, "grade", rep.Grade, "score", rep.Score, "duration", dur.Round(time.Millisecond)}

@@ -51,7 +51,8 @@ type slogPrinter struct{ m *Monitor }
 
 func (p slogPrinter) Println(v ...any) { p.m.log.Error("metrics: " + fmt.Sprint(v...)) }
 
-// serveHealth answers 200 while the scheduler runs and the store answers a query.
+// serveHealth answers 200 while the scheduler runs and the store answers a
+// query and takes writes (the last write succeeded, the file is the one opened).
 func (m *Monitor) serveHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -65,6 +66,11 @@ func (m *Monitor) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if err := m.store.Ping(ctx); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, "store not answering:", err)
+		return
+	}
+	if err := m.storeProblem(); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "store cannot record scans:", err)
 		return
 	}
 	fmt.Fprintln(w, "ok")
@@ -99,7 +105,7 @@ func (m *Monitor) serveScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	ct, err := m.opts.Render(&buf, rep)
+	ct, err := m.opts.Render(&buf, pageOf(rep, id))
 	if err != nil {
 		http.Error(w, "render: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -107,6 +113,46 @@ func (m *Monitor) serveScan(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ct)
 	w.Write(buf.Bytes())
 }
+
+// PageLimit is how many findings, cookies, pages, errors and Set-Cookie lines
+// per hop /scans/ID shows; the rest are in /scans/ID.json. A report of a
+// hostile site (or one stored before the scan's own caps) then renders in
+// bounded time and size.
+const PageLimit = 200
+
+// pageOf cuts rep down to PageLimit of each list, worst findings first (the
+// scanner sorts them so), and says so in an errors[] entry that names the
+// whole report.
+func pageOf(rep result.Report, id int64) result.Report {
+	var cut []string
+	keep := func(n int, what string) int {
+		if n <= PageLimit {
+			return n
+		}
+		cut = append(cut, fmt.Sprintf("%d of %d %s", PageLimit, n, what))
+		return PageLimit
+	}
+	rep.Findings = rep.Findings[:keep(len(rep.Findings), "findings")]
+	rep.Cookies = rep.Cookies[:keep(len(rep.Cookies), "cookies")]
+	rep.Pages = rep.Pages[:keep(len(rep.Pages), "pages")]
+	for _, ch := range []*result.Redirect{&rep.Redirect, &rep.HTTPS} {
+		hops := append([]result.Hop(nil), ch.Hops...) // not the slice json filled for rep
+		for i := range hops {
+			hops[i].SetCookies = hops[i].SetCookies[:keep(len(hops[i].SetCookies), "Set-Cookie lines of "+hops[i].URL)]
+		}
+		ch.Hops = hops
+	}
+	rep.Errors = rep.Errors[:keep(len(rep.Errors), "errors")]
+	if len(cut) > 0 {
+		whole := fmt.Sprintf("/scans/%d.json", id)
+		rep.Errors = append(rep.Errors[:len(rep.Errors):len(rep.Errors)], result.ScanError{Stage: result.StageLimit, URL: whole,
+			Message: "this page shows the first " + strings.Join(cut, ", ") + "; the whole report is " + whole})
+	}
+	return rep
+}
+
+// openShown is how many open regression items a target's row lists.
+const openShown = 20
 
 // statusData is what the status page shows.
 type statusData struct {
@@ -125,6 +171,7 @@ type statusTarget struct {
 	Trend     []trendPoint // oldest first
 	SparkLine string       // SVG polyline points of the scores
 	Open      []Item
+	MoreOpen  int // items beyond openShown
 	OpenedAt  time.Time
 	Baseline  int64
 	Failures  int
@@ -178,6 +225,9 @@ func (m *Monitor) statusData(ctx context.Context) (statusData, error) {
 			st.Failures = a.Failures
 			if a.Open() {
 				st.Open, st.OpenedAt, st.Baseline = OpenItems(a), a.OpenedAt, a.BaselineScan
+				if len(st.Open) > openShown {
+					st.Open, st.MoreOpen = st.Open[:openShown], len(st.Open)-openShown
+				}
 			}
 		}
 		d.Targets = append(d.Targets, st)

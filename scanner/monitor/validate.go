@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
@@ -218,7 +219,7 @@ func (v *validator) settings(s *Settings, r rawSettings, target bool) {
 		s.CACert = v.path(r.CACert.V)
 		s.CAPEM = nil
 		if !v.lenient {
-			data, err := os.ReadFile(s.CACert)
+			data, err := inputfile.Read(s.CACert, inputfile.SmallLimit)
 			if err == nil {
 				err = parseCAPEM(data)
 			}
@@ -335,7 +336,11 @@ func (v *validator) alert(ra rawAlert, line, i int) *Alert {
 		a.Line = ra.Webhook.Line
 		expanded, err := Expand(a.Webhook, v.getenv)
 		if err != nil {
-			v.add(ra.Webhook.Line, "export the variable before starting the monitor", "webhook: %v", err)
+			// history and show send nothing: a secret need not be exported
+			// where they run, and the URL cannot be checked without it.
+			if !v.lenient {
+				v.add(ra.Webhook.Line, "export the variable before starting the monitor", "webhook: %v", err)
+			}
 		} else if u, err := url.Parse(expanded); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 			v.add(ra.Webhook.Line, "write an http(s) URL such as webhook: https://hooks.slack.com/services/T000/B000/XXX", "webhook %q is not an http(s) URL", redactURL(expanded))
 		}
@@ -354,7 +359,7 @@ func (v *validator) alert(ra rawAlert, line, i int) *Alert {
 		for _, k := range ra.On.V {
 			k = strings.ToLower(strings.TrimSpace(k))
 			if !contains(alertKinds, k) {
-				v.add(ra.On.Line, "use any of on: [regression, scan-failed, recovered]", "unknown alert kind %q", k)
+				v.add(ra.On.Line, "use any of on: [regression, scan-failed, recovered, store-failed]", "unknown alert kind %q", k)
 				continue
 			}
 			a.On[k] = true
@@ -375,7 +380,7 @@ func (v *validator) alert(ra rawAlert, line, i int) *Alert {
 	if ra.Header.Set {
 		a.Header = map[string]string{}
 		for k, val := range ra.Header.V {
-			if _, err := Expand(val, v.getenv); err != nil {
+			if _, err := Expand(val, v.getenv); err != nil && !v.lenient {
 				v.add(ra.Header.Line, "export the variable before starting the monitor", "header %s: %v", k, err)
 			}
 			a.Header[k] = val

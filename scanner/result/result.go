@@ -171,6 +171,9 @@ const (
 	StageTLS      = "tls"
 	StageBrowser  = "browser"
 	StageLogin    = "login"
+	// StageLimit says a cap was hit: part of what the site sent was left
+	// unexamined (or unshown) on purpose. The scan itself did not fail.
+	StageLimit = "limit"
 )
 
 // ScanError is something that stopped part of the scan; what was observed is kept.

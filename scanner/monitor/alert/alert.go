@@ -19,6 +19,9 @@ const (
 	KindRegression = "regression"
 	KindScanFailed = "scan-failed"
 	KindRecovered  = "recovered"
+	// KindStoreFailed: the monitor cannot record scans in its store. It is
+	// posted directly, never through the store's outbox.
+	KindStoreFailed = "store-failed"
 )
 
 // PayloadVersion is bumped when a field of Event is removed or renamed.
@@ -28,7 +31,7 @@ const PayloadVersion = "1"
 // receivers read these fields, so they are only ever added to.
 type Event struct {
 	Version   string    `json:"version"`
-	Kind      string    `json:"kind"` // regression | scan-failed | recovered
+	Kind      string    `json:"kind"` // regression | scan-failed | recovered | store-failed
 	Target    string    `json:"target"`
 	Summary   string    `json:"summary"` // one line for a human
 	ScanID    int64     `json:"scanId"`
@@ -48,9 +51,13 @@ type Event struct {
 	// StillOpen lists, for a second regression while one is open, the problems
 	// already alerted that remain.
 	StillOpen []string `json:"stillOpen"`
-	// RecoveredFrom is "regression" or "scan-failed" for kind recovered.
+	// RecoveredFrom is "regression", "scan-failed" or "store-failed" for kind
+	// recovered.
 	RecoveredFrom string `json:"recoveredFrom,omitempty"`
-	// Error and Failures describe a scan-failed alert.
+	// Store is the history file, for store-failed and its recovery (which have
+	// no target).
+	Store string `json:"store,omitempty"`
+	// Error and Failures describe a scan-failed alert; Error a store-failed one.
 	Error    string `json:"error,omitempty"`
 	Failures int    `json:"failures,omitempty"`
 	// ReportURL links the stored report of this scan; BaselineURL the report it
@@ -143,7 +150,12 @@ func Summary(e Event) string {
 	switch e.Kind {
 	case KindScanFailed:
 		return fmt.Sprintf("cookiescan: %s could not be scanned %d times in a row: %s", e.Target, e.Failures, firstLine(e.Error))
+	case KindStoreFailed:
+		return fmt.Sprintf("cookiescan: the monitor cannot record scans in its store %s: %s", e.Store, firstLine(e.Error))
 	case KindRecovered:
+		if e.RecoveredFrom == KindStoreFailed {
+			return fmt.Sprintf("cookiescan: the monitor records scans in its store %s again (scans in between were not recorded)", e.Store)
+		}
 		if e.RecoveredFrom == KindScanFailed {
 			return fmt.Sprintf("cookiescan: %s can be scanned again (grade %s)", e.Target, e.Grade.To)
 		}

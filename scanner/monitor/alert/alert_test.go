@@ -118,3 +118,24 @@ func TestSendHidesTheWebhookPath(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A store alert has no target: the Slack header names the store instead of
+// an empty target, and the context no scan #0.
+func TestRenderSlackStoreFailed(t *testing.T) {
+	e := Event{Kind: KindStoreFailed, Store: "/var/lib/cookiescan/c.db", Error: "database or disk is full (13)",
+		ScannedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	e.Summary = Summary(e)
+	_, body, err := Render(e, FormatSlack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(body)
+	for _, want := range []string{"Store failing: store /var/lib/cookiescan/c.db", "disk is full", "cannot record scans"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("slack store-failed lacks %q: %s", want, s)
+		}
+	}
+	if strings.Contains(s, "scan #0") {
+		t.Errorf("slack store-failed names scan #0: %s", s)
+	}
+}

@@ -45,14 +45,23 @@ func truncate(s string, n int) string {
 
 func slackMessage(e Event) slackPayload {
 	title := map[string]string{
-		KindRegression: "Regression",
-		KindScanFailed: "Scan failing",
-		KindRecovered:  "Recovered",
+		KindRegression:  "Regression",
+		KindScanFailed:  "Scan failing",
+		KindRecovered:   "Recovered",
+		KindStoreFailed: "Store failing",
 	}[e.Kind]
+	subject := e.Target
+	if subject == "" {
+		subject = "store " + e.Store
+	}
 	var body strings.Builder
-	switch e.Kind {
-	case KindScanFailed:
+	switch {
+	case e.Kind == KindScanFailed:
 		fmt.Fprintf(&body, "*%d* scans in a row failed.\n```%s```", e.Failures, slackEscape(truncate(e.Error, 1500)))
+	case e.Kind == KindStoreFailed:
+		fmt.Fprintf(&body, "Scans are not recorded, nor alerts about them queued.\n```%s```", slackEscape(truncate(e.Error, 1500)))
+	case e.RecoveredFrom == KindStoreFailed:
+		body.WriteString("Scans are recorded again; the ones in between were not.")
 	default:
 		if e.Grade.From != "" || e.Grade.To != "" {
 			fmt.Fprintf(&body, "*Grade* %s → %s (score %d → %d)\n", slackEscape(e.Grade.From), slackEscape(e.Grade.To), e.Score.From, e.Score.To)
@@ -85,12 +94,15 @@ func slackMessage(e Event) slackPayload {
 		}
 	}
 	blocks := []slackBlock{
-		{Type: "header", Text: &slackText{Type: "plain_text", Text: truncate(title+": "+e.Target, slackHeaderMax)}},
+		{Type: "header", Text: &slackText{Type: "plain_text", Text: truncate(title+": "+subject, slackHeaderMax)}},
 	}
 	if s := strings.TrimSpace(body.String()); s != "" {
 		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: truncate(s, slackSectionMax)}})
 	}
 	ctx := fmt.Sprintf("scan #%d at %s · cookiescan monitor", e.ScanID, e.ScannedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	if e.ScanID == 0 { // a store alert: no scan was recorded
+		ctx = fmt.Sprintf("at %s · cookiescan monitor", e.ScannedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 	if e.ReportURL != "" {
 		ctx = fmt.Sprintf("<%s|Stored report #%d> · %s", e.ReportURL, e.ScanID, ctx)
 	}

@@ -35,6 +35,11 @@ type Store struct {
 	// time anyway; taking the lock here means a writer never meets SQLITE_BUSY
 	// from a sibling goroutine, only (rarely) from another process.
 	wmu sync.Mutex
+	// file is the database file as opened (device and inode): SQLite keeps
+	// writing into a file removed or replaced under it, where every later scan
+	// would be lost, so each write first checks the path still names it.
+	abs  string
+	file os.FileInfo
 }
 
 // Options configures Open.
@@ -77,7 +82,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, abs: abs}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -98,7 +103,52 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
+	if s.file, err = os.Stat(abs); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
 	return s, nil
+}
+
+// ErrFileChanged matches the error of a store whose path no longer names the
+// file that was opened: it was removed or replaced while open. Nothing more is
+// written, and only reopening (a restart) helps.
+var ErrFileChanged = errors.New("store file removed or replaced while open")
+
+type fileChangedError struct{ msg string }
+
+func (e *fileChangedError) Error() string        { return e.msg }
+func (e *fileChangedError) Is(target error) bool { return target == ErrFileChanged }
+
+// CheckFile reports whether the path still names the file that was opened (nil
+// for a read-only store, which never writes).
+func (s *Store) CheckFile() error {
+	if s.file == nil {
+		return nil
+	}
+	fi, err := os.Stat(s.abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return &fileChangedError{"store file " + s.path + " was removed while open: scans written now would go into the deleted file and be lost, so none are recorded (restart the monitor: it opens the file at that path, or starts a new history there)"}
+	case err != nil:
+		return fmt.Errorf("store %s: %w", s.path, err)
+	case !os.SameFile(fi, s.file):
+		return &fileChangedError{"store file " + s.path + " was replaced by another file while open: nothing more is recorded into the old one (restart the monitor to open the new file)"}
+	}
+	return nil
+}
+
+// Probe proves a write reaches the file: the path check and one committed
+// transaction that changes a page and changes it back (a transaction that
+// changes nothing writes nothing, and would pass on a full or read-only disk).
+func (s *Store) Probe(ctx context.Context) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE schema_version SET version = version + 1"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE schema_version SET version = version - 1")
+		return err
+	})
 }
 
 // Path is the file the store was opened from.
@@ -157,6 +207,9 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.CheckFile(); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -171,5 +173,47 @@ func TestPruneKeepsWhatAlertingNeeds(t *testing.T) {
 	}
 	if res, _ := s.IntegrityCheck(ctx); res != "ok" {
 		t.Errorf("integrity: %s", res)
+	}
+}
+
+// SQLite goes on writing into a database file removed or replaced under it,
+// where every later scan is lost: the store refuses to write instead, and says
+// which happened.
+func TestWriteRefusesChangedFile(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name, want string
+		change     func(path string) error
+	}{
+		{"removed", "was removed", os.Remove},
+		{"replaced", "was replaced", func(path string) error {
+			other := path + ".new"
+			if err := os.WriteFile(other, nil, 0o644); err != nil {
+				return err
+			}
+			return os.Rename(other, path)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "h.db")
+			s, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.SaveScan(ctx, Scan{Target: "https://a.example/"}, []byte("{}"), nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.change(path); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.SaveScan(ctx, Scan{Target: "https://a.example/"}, []byte("{}"), nil)
+			if !errors.Is(err, ErrFileChanged) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("save after the file %s: %v", c.name, err)
+			}
+			if err := s.Probe(ctx); !errors.Is(err, ErrFileChanged) {
+				t.Errorf("probe: %v", err)
+			}
+		})
 	}
 }

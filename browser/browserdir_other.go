@@ -1,0 +1,9 @@
+//go:build !linux
+
+package browser
+
+// Without /proc the owner of a browser directory cannot be told alive or dead,
+// so nothing is swept; Close still removes each directory.
+func sweepStale(string) {}
+
+func processStart(int) string { return "" }
