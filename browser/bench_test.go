@@ -2,6 +2,8 @@ package browser
 
 import (
 	"bufio"
+	"context"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -11,9 +13,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/observe"
 )
 
-// BenchmarkCrawl50 crawls 50 pages of the login profile from /page/1 with
+// BenchmarkCrawl50 crawls 50 pages of the login profile from /spage/1 (each
+// sets a header cookie and writes document.cookie from an inline script) with
 // one tab and with four, and navigates the same 50 URLs in a bare chromedp
 // loop (Navigate waits for the load event; no recording, no quiet period,
 // no link extraction), all in the same run. Metrics: the ratios c1/bare and
@@ -50,7 +56,7 @@ func BenchmarkCrawl50(b *testing.B) {
 
 func crawl50(b *testing.B) {
 	c := newCrawlerOn(shared)
-	req := crawlRequest("/page/1")
+	req := crawlRequest("/spage/1")
 	req.MaxPages, req.Depth = 50, 10
 
 	stopSampling, peakHeap := sampleHeap()
@@ -201,4 +207,58 @@ func (a busy) percent() float64 {
 		return 0
 	}
 	return 100 * float64(a.busy) / float64(a.total)
+}
+
+// BenchmarkOnePageScan is a whole one-page scan as `cookiescan scan` runs it —
+// the probe, a browser of its own started for it, the crawl of one page and
+// the proof over HTTP, the browser stopped — against the floor: a bare
+// chromedp start of the same Chromium, one navigation of the same page, and
+// its stop. Metric scan/bare is the ratio of their times within one run.
+func BenchmarkOnePageScan(b *testing.B) {
+	if skipReason != "" {
+		b.Skip(skipReason)
+	}
+	siteMu.Lock()
+	defer siteMu.Unlock()
+	if err := site.SetProfile("hardened"); err != nil {
+		b.Fatal(err)
+	}
+	target, _ := url.Parse(site.URL("https", "cookiescan.test", "/"))
+	httpURL, _ := url.Parse(site.URL("http", "cookiescan.test", "/"))
+	dial, err := RuleDialer(testRules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path, err := findExec("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tscan, tbare time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c := NewCrawler(Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout})
+		rep, err := scanner.Run(b.Context(), scanner.Options{Target: target, HTTPURL: httpURL, CAPEM: site.CAPEM,
+			Timeout: 5 * time.Second, DialContext: dial, Crawler: c, Crawl: observe.Request{MaxPages: 1, PageTimeout: testPageTimeout}})
+		c.Close()
+		tscan += time.Since(start)
+		if err != nil || len(rep.Pages) == 0 {
+			b.Fatalf("scan: %v (%d pages)", err, len(rep.Pages))
+		}
+
+		start = time.Now()
+		dir := b.TempDir()
+		actx, acancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(dir),
+			chromedp.Flag("host-resolver-rules", testRules), chromedp.Flag("ignore-certificate-errors", true))...)
+		ctx, cancel := chromedp.NewContext(actx)
+		if err := chromedp.Do(ctx, chromedp.Navigate(target.String())); err != nil {
+			b.Fatalf("bare navigate: %v", err)
+		}
+		cancel()
+		acancel()
+		tbare += time.Since(start)
+	}
+	b.ReportMetric(tscan.Seconds()/tbare.Seconds(), "scan/bare")
+	b.ReportMetric(tscan.Seconds()/float64(b.N), "scan-s/op")
+	b.ReportMetric(tbare.Seconds()/float64(b.N), "bare-s/op")
 }

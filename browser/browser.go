@@ -223,14 +223,19 @@ func (b *Browser) Version() string { return b.version }
 // process of a browser it launched is left.
 func (b *Browser) Close() error {
 	b.closeOnce.Do(func() {
-		// A graceful close first, so Chromium exits by itself; cancelling
-		// kills it otherwise and the allocator waits for the process; then
-		// killUsing sweeps helpers that outlive it, found by their directory.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err := bounded(ctx, func() error { return chromedp.Cancel(b.ctx) })
-		if errors.Is(err, context.Canceled) || errors.Is(err, chromedp.ErrInvalidContext) {
-			err = nil
+		// A browser we launched is killed at once (its profile is thrown
+		// away, and the report is already written: a graceful close only
+		// costs time); the allocator waits for the process, then killUsing
+		// sweeps helpers that outlive it, found by their directory. An
+		// attached browser is only detached from.
+		var err error
+		if b.dir == "" {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err = bounded(ctx, func() error { return chromedp.Cancel(b.ctx) })
+			if errors.Is(err, context.Canceled) || errors.Is(err, chromedp.ErrInvalidContext) {
+				err = nil
+			}
 		}
 		b.cancel()
 		b.allocCancel()

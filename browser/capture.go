@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 )
 
 // Visit is what one navigation showed.
@@ -26,6 +27,16 @@ type Visit struct {
 	// Scriptless: the document had no script at its load event, so nothing
 	// but the recorded responses can have changed the cookie store.
 	Scriptless bool
+	// Writes are the cookie writes of the page's script, in order.
+	Writes []CookieWrite
+}
+
+// CookieWrite is one cookie write by script, as the script made it.
+type CookieWrite struct {
+	API      string // document.cookie, cookieStore.set or cookieStore.delete
+	Value    string // the string assigned (document.cookie) or the options as JSON (cookieStore)
+	FrameURL string // the document that wrote it
+	At       time.Time
 }
 
 // Anchor is one link of a document.
@@ -82,6 +93,11 @@ type recorder struct {
 	rejected  []certNote      // certificate errors cancelled during the visit
 	changed   chan struct{}   // poked after each event; capacity 1
 
+	// timers are the short timers the page hooks report pending, per
+	// execution context; writes the cookie writes they report.
+	timers map[runtime.ExecutionContextID]int
+	writes []CookieWrite
+
 	// Main-frame navigations, for waiting after a click or a key press:
 	// navSeq counts them, navLoader is the latest one's loader id (the
 	// request id of a navigation), navFailed holds loaders that failed.
@@ -112,6 +128,7 @@ func newRecorder(mainFrame string) *recorder {
 		inflight:  map[string]bool{},
 		loaded:    map[string]bool{},
 		navFailed: map[string]bool{},
+		timers:    map[runtime.ExecutionContextID]int{},
 		lastEvent: time.Now(),
 		changed:   make(chan struct{}, 1),
 	}
@@ -130,6 +147,7 @@ func (r *recorder) onEvent(ev any) {
 			if ev.RedirectResponse == nil {
 				r.navSeq++
 				r.navLoader = string(ev.LoaderID)
+				clear(r.timers) // the old document's timers die with it
 			}
 		}
 		if ev.RedirectResponse != nil {
@@ -185,9 +203,20 @@ func (r *recorder) onEvent(ev any) {
 			r.navFailed[string(ev.RequestID)] = true
 		}
 	case *page.EventLifecycleEvent:
-		if string(ev.FrameID) == r.mainFrame && ev.Name == "load" {
-			r.loaded[string(ev.LoaderID)] = true
+		// Paint and the other lifecycle events are no network activity:
+		// only the main frame's load matters.
+		if string(ev.FrameID) != r.mainFrame || ev.Name != "load" {
+			r.mu.Unlock()
+			return
 		}
+		r.loaded[string(ev.LoaderID)] = true
+	case *runtime.EventBindingCalled:
+		if ev.Name != bindingName || !r.hook(ev) {
+			r.mu.Unlock()
+			return
+		}
+	case *runtime.EventExecutionContextsCleared:
+		clear(r.timers)
 	case *inspector.EventTargetCrashed:
 		r.crashed = true
 	default:
@@ -288,12 +317,47 @@ func (r *recorder) rejectCert(url, text string) {
 }
 
 // state reports whether the main frame's load fired for loaderID and whether
-// the network has been quiet for quiet.
+// the page is idle: no request in flight or waiting for its raw headers, no
+// short timer pending, and no event for quiet.
 func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.loaded[loaderID], len(r.inflight) == 0 && !r.awaitingExtra() && time.Since(r.lastEvent) >= quiet
+	return r.loaded[loaderID], len(r.inflight) == 0 && !r.awaitingExtra() && !r.timersPending() && time.Since(r.lastEvent) >= quiet
 }
+
+func (r *recorder) timersPending() bool {
+	for _, n := range r.timers {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// maxWrites bounds the cookie writes one visit records: a page that writes
+// in a loop is reported by its first writes, not by all of them.
+const maxWrites = 500
+
+// hook applies one report of the page hooks; false if it was not one.
+func (r *recorder) hook(ev *runtime.EventBindingCalled) bool {
+	h, ok := parseHook(ev.Payload)
+	if !ok {
+		return false
+	}
+	switch h.Kind {
+	case "t":
+		r.timers[ev.ExecutionContextID] = max(0, r.timers[ev.ExecutionContextID]+h.N)
+	case "c", "s", "d":
+		if len(r.writes) < maxWrites {
+			r.writes = append(r.writes, CookieWrite{API: hookAPI[h.Kind], Value: h.Value, FrameURL: h.URL, At: time.Now()})
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+var hookAPI = map[string]string{"c": "document.cookie", "s": "cookieStore.set", "d": "cookieStore.delete"}
 
 // awaitingExtra is true while a response that announced raw headers (its
 // Set-Cookie lines) has not received them: they may come after the response.
@@ -407,6 +471,7 @@ func (r *recorder) fill(v *Visit) {
 		}
 		q.extras = nil
 	}
+	v.Writes = append([]CookieWrite(nil), r.writes...)
 	v.Responses = make([]Response, 0, len(r.responses))
 	for _, h := range r.responses {
 		c := *h

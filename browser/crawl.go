@@ -72,6 +72,15 @@ func (c *Crawler) Close() error {
 	return err
 }
 
+// Prepare starts the browser now, so that its launch overlaps the scan's
+// transport probe; the next Crawl finds it running. Errors are Crawl's to
+// report (it tries again).
+func (c *Crawler) Prepare(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = c.browser(ctx)
+}
+
 // browser returns the running browser, starting one if needed.
 func (c *Crawler) browser(ctx context.Context) (*Browser, error) {
 	if c.closed {
@@ -202,6 +211,18 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 		s.fail(err)
 		return s.result(ctx)
 	}
+	var proof <-chan proofTab
+	proved := false
+	if s.req.HTTPURL != "" {
+		proof = s.prepareProof(ctx)
+		defer func() {
+			if !proved { // the crawl stopped first: close the unused tab
+				if pt := <-proof; pt.sess != nil {
+					pt.sess.Close()
+				}
+			}
+		}()
+	}
 	start := s.start.String()
 	fr := newFrontier(start)
 	if s.req.Login == nil {
@@ -231,7 +252,8 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 		}
 	}
 	if s.req.HTTPURL != "" && !s.stopped(ctx) {
-		s.proveHTTP(ctx)
+		proved = true
+		s.proveHTTP(ctx, proof)
 	}
 	return s.result(ctx)
 }
@@ -498,15 +520,13 @@ func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it 
 		pageURL = it.url
 	}
 	s.record(phase, pageURL, i, v.Responses, &p)
+	s.noteWrites(phase, pageURL, v.Writes)
 	if browserGone(err) {
 		s.fail(err)
 		return nil, ""
 	}
-	if !v.Scriptless {
-		// Only script can store what no recorded response explains; the
-		// phase's snapshot reads the store once more anyway.
-		s.checkStore(ctx, tab, phase, pageURL, i)
-	}
+	// No store read here: the hooks reported the page's cookie writes, and
+	// the phase's snapshot reads the store once for what they cannot see.
 	if it.depth >= s.req.Depth {
 		return nil, v.FinalURL
 	}
@@ -589,6 +609,22 @@ func responseDate(r Response) time.Time {
 	}
 	return time.Now()
 }
+
+// noteWrites keeps a page's cookie writes for the report and the ledger.
+func (s *scan) noteWrites(phase, pageURL string, ws []CookieWrite) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range ws {
+		sw := observe.ScriptWrite{API: w.API, Value: w.Value, PageURL: pageURL, FrameURL: w.FrameURL, Phase: phase, At: w.At}
+		if len(s.out.ScriptWrites) < maxScanWrites {
+			s.out.ScriptWrites = append(s.out.ScriptWrites, sw)
+		}
+		s.ledger.noteWrite(sw)
+	}
+}
+
+// maxScanWrites bounds the writes one crawl keeps (see maxWrites per visit).
+const maxScanWrites = 5000
 
 // checkStore reads the store after a page and notes unexplained cookies.
 func (s *scan) checkStore(ctx context.Context, tab *Session, phase, pageURL string, i int) []*network.Cookie {

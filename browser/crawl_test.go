@@ -542,3 +542,63 @@ func TestProofOnLoopback(t *testing.T) {
 		t.Errorf("discounted none: Chromium sends the hardened profile's Secure cookie to loopback over http")
 	}
 }
+
+// TestLateCookies: what arrives after the load event is still recorded, and
+// a page that never goes quiet still ends: a cookie a timer writes 500 ms
+// after load, a fetch 1 s after load that sets one, a page polling forever,
+// a cookie written from a cross-site iframe (no hook of the page sees it; the
+// phase's store read does).
+func TestLateCookies(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	script := func(got observe.Crawl, name string) *observe.ScriptCookie {
+		for i, s := range got.ScriptCookies {
+			if s.Cookie.Name == name {
+				return &got.ScriptCookies[i]
+			}
+		}
+		return nil
+	}
+	t.Run("timer", func(t *testing.T) {
+		req := crawlRequest("/late-timer")
+		req.MaxPages = 1
+		got, err := c.Crawl(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := script(got, "late_timer")
+		if s == nil || s.Write == nil || s.Write.API != "document.cookie" || !strings.HasPrefix(s.Write.Value, "late_timer=1") {
+			t.Errorf("late_timer: %+v; want a script cookie with its document.cookie write (writes %+v)", s, got.ScriptWrites)
+		}
+	})
+	t.Run("fetch", func(t *testing.T) {
+		req := crawlRequest("/late-fetch")
+		req.MaxPages = 1
+		got, err := c.Crawl(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := headerCookies(got)["late_fetch"]; !ok {
+			t.Errorf("the fetch 1 s after load is missing: responses %d", len(got.Responses))
+		}
+	})
+	t.Run("poll", func(t *testing.T) {
+		req := crawlRequest("/poll")
+		req.MaxPages = 1
+		got, err := c.Crawl(t.Context(), req)
+		if err != nil || len(got.Pages) != 1 || got.Pages[0].Error != "" {
+			t.Errorf("pages %+v, err %v: want the polling page visited and settled at the cap", got.Pages, err)
+		}
+	})
+	t.Run("iframe", func(t *testing.T) {
+		req := crawlRequest("/with-iframe")
+		req.MaxPages = 1
+		got, err := c.Crawl(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := script(got, "from_iframe"); s == nil {
+			t.Errorf("the cross-site iframe's cookie is missing: script cookies %+v, store %+v", got.ScriptCookies, got.Stored)
+		}
+	})
+}

@@ -97,6 +97,7 @@ func (s *scan) replay(ctx context.Context, tab *Session, steps []loginflow.Step,
 		final = v.FinalURL
 	}
 	s.record(phase, final, 0, v.Responses, nil)
+	s.noteWrites(phase, final, v.Writes)
 	var se *errStep
 	if err != nil && !errors.As(err, &se) {
 		s.fail(err) // the browser died or ctx ended

@@ -24,7 +24,7 @@ const proofWait = 2 * time.Second
 // of origin included, and loads Request.HTTPURL; the first request's
 // Network.requestWillBeSentExtraInfo lists every cookie that matched it,
 // with blockedReasons for those Chromium withheld.
-func (s *scan) proveHTTP(ctx context.Context) {
+func (s *scan) proveHTTP(ctx context.Context, prepared <-chan proofTab) {
 	p := &observe.HTTPProof{URL: s.req.HTTPURL}
 	defer func() {
 		s.mu.Lock()
@@ -32,24 +32,19 @@ func (s *scan) proveHTTP(ctx context.Context) {
 		s.mu.Unlock()
 	}()
 	s.progress("proof over http: " + p.URL)
-	sess, err := s.b.NewSession(ctx)
-	if err != nil {
-		p.Error = err.Error()
+	pt := <-prepared
+	if pt.err != nil {
+		p.Error = pt.err.Error()
 		if s.b.ctx.Err() != nil {
-			s.fail(err)
+			s.fail(pt.err)
 		}
 		return
 	}
+	sess := pt.sess
 	defer sess.Close()
 	s.mu.Lock()
 	store := copyParams(withoutSupplied(s.store, s.req.Cookies))
 	s.mu.Unlock()
-	// No --header and no --cookie value goes over plain HTTP: the proof
-	// carries only what the site itself stored.
-	if err := s.guardTab(ctx, sess, nil, false); err != nil {
-		p.Error = err.Error()
-		return
-	}
 	if err := sess.setCookies(ctx, store); err != nil {
 		p.Error = err.Error()
 		return
@@ -73,6 +68,30 @@ func (s *scan) proveHTTP(ctx context.Context) {
 	}
 }
 
+// proofTab is the proof's tab, opened while the crawl runs: a new browser
+// context costs a new renderer, about a second on a small machine.
+type proofTab struct {
+	sess *Session
+	err  error
+}
+
+// prepareProof opens the proof's tab in the background. No --header and no
+// --cookie value goes over plain HTTP: its guard carries none of them.
+func (s *scan) prepareProof(ctx context.Context) <-chan proofTab {
+	ch := make(chan proofTab, 1)
+	go func() {
+		sess, err := s.b.NewSession(ctx)
+		if err == nil {
+			if err = s.guardTab(ctx, sess, nil, false); err != nil {
+				sess.Close()
+				sess = nil
+			}
+		}
+		ch <- proofTab{sess, err}
+	}()
+	return ch
+}
+
 // sentCookie is a cookie Chromium attached to a request.
 type sentCookie struct {
 	Name   string
@@ -88,9 +107,16 @@ func (s *Session) firstRequestCookies(ctx context.Context, url string) ([]sentCo
 	extras := map[string][]*network.AssociatedCookie{} // first ExtraInfo of each request
 	lctx, stop := context.WithCancel(s.ctx)
 	defer stop()
+	arrived := make(chan struct{}, 1)
 	err := chromedp.Listen(lctx, func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
+		defer func() {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+		}()
 		switch ev := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			if docID == "" && ev.Type == network.ResourceTypeDocument && string(ev.FrameID) == main && ev.RedirectResponse == nil {
@@ -118,11 +144,21 @@ func (s *Session) firstRequestCookies(ctx context.Context, url string) ([]sentCo
 	timeout := s.pageTimeout()
 	vctx, cancel := joinContext(ctx, s.ctx, timeout)
 	defer cancel()
-	nav, err := chromedp.Call(vctx, page.Navigate, page.NavigateParams{URL: url})
-	if ctx.Err() != nil || s.ctx.Err() != nil {
-		return nil, fmt.Errorf("proof over http: %w", context.Cause(vctx))
+	// The cookie list comes with the first request, long before the
+	// navigation answers (it follows the site's redirect to https first):
+	// answer as soon as the list is in.
+	type navResult struct {
+		res page.NavigateResult
+		err error
 	}
-	for deadline := time.Now().Add(proofWait); ; time.Sleep(20 * time.Millisecond) {
+	navDone := make(chan navResult, 1)
+	go func() {
+		res, err := chromedp.Call(vctx, page.Navigate, page.NavigateParams{URL: url})
+		navDone <- navResult{res, err}
+	}()
+	var nav page.NavigateResult
+	var deadline <-chan time.Time
+	for waiting := true; ; {
 		if cookies, ok := found(); ok {
 			var sent []sentCookie
 			seen := map[string]bool{}
@@ -134,9 +170,26 @@ func (s *Session) firstRequestCookies(ctx context.Context, url string) ([]sentCo
 			}
 			return sent, nil
 		}
-		if time.Now().After(deadline) || vctx.Err() != nil {
+		if !waiting {
 			break
 		}
+		select {
+		case <-arrived:
+		case r := <-navDone:
+			// The navigation ended first: the list may still be on its way.
+			nav, err = r.res, r.err
+			if ctx.Err() != nil || s.ctx.Err() != nil {
+				return nil, fmt.Errorf("proof over http: %w", context.Cause(vctx))
+			}
+			deadline = time.After(proofWait)
+		case <-deadline:
+			waiting = false
+		case <-vctx.Done():
+			waiting = false
+		}
+	}
+	if ctx.Err() != nil || s.ctx.Err() != nil {
+		return nil, fmt.Errorf("proof over http: %w", context.Cause(vctx))
 	}
 	switch {
 	case err != nil:

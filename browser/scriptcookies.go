@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -11,10 +12,13 @@ import (
 	sc "github.com/cookiescan/cookiescan/scanner/setcookie"
 )
 
-// How script cookies are found. After each page the crawl reads the store; a
-// cookie whose (name, domain, path) no Set-Cookie line seen so far explains
-// was written by script (document.cookie, CookieStore) and is attributed to
-// that page and phase, once.
+// How script cookies are found. The page hooks (pagehooks.go) report each
+// cookie write of a page's script as it happens; at the end of each phase the
+// crawl reads the store once. A cookie whose (name, domain, path) no
+// Set-Cookie line seen so far explains was written by script and is
+// attributed, once, to the page of the last write of that name, or, when the
+// hooks saw none (a cross-site iframe, a service worker), to the page the
+// store was read after.
 //
 // With several tabs another tab's response can store a cookie a moment
 // before its event reaches us, so a cookie found unexplained is a candidate
@@ -35,6 +39,30 @@ type candidate struct {
 	page, phase string
 	at          time.Time
 	tab         int
+	write       *observe.ScriptWrite
+}
+
+// noteWrite records a write of a page's script; the name is what the write
+// names (a write Chromium refuses still names a cookie).
+func (l *ledger) noteWrite(w observe.ScriptWrite) {
+	if name := writtenName(w); name != "" {
+		l.writes[name] = &w
+	}
+}
+
+// writtenName is the cookie name a write names: the part of a document.cookie
+// string before '=' (Chromium's name), cookieStore's "name" option.
+func writtenName(w observe.ScriptWrite) string {
+	if w.API == "document.cookie" {
+		return sc.Parse(w.Value).Name
+	}
+	var o struct {
+		Name string `json:"name"`
+	}
+	if json.Unmarshal([]byte(w.Value), &o) != nil {
+		return ""
+	}
+	return o.Name
 }
 
 // ledger is what explains the store. Callers hold scan.mu.
@@ -42,10 +70,11 @@ type ledger struct {
 	explained  map[cookieKey][]mark
 	candidates []candidate
 	decided    map[cookieKey]bool
+	writes     map[string]*observe.ScriptWrite // cookie name -> its last write
 }
 
 func newLedger() *ledger {
-	return &ledger{explained: map[cookieKey][]mark{}, decided: map[cookieKey]bool{}}
+	return &ledger{explained: map[cookieKey][]mark{}, decided: map[cookieKey]bool{}, writes: map[string]*observe.ScriptWrite{}}
 }
 
 // seed explains the cookies the scan started with.
@@ -145,8 +174,11 @@ func (l *ledger) check(store []*network.Cookie, page, phase string, tab int, at 
 			dup = dup || cd.key == k
 		}
 		if !dup {
-			l.candidates = append(l.candidates, candidate{key: k, cookie: observed([]*network.Cookie{c})[0],
-				page: page, phase: phase, at: at, tab: tab})
+			cd := candidate{key: k, cookie: observed([]*network.Cookie{c})[0], page: page, phase: phase, at: at, tab: tab}
+			if w := l.writes[c.Name]; w != nil {
+				cd.page, cd.phase, cd.write = w.PageURL, w.Phase, w
+			}
+			l.candidates = append(l.candidates, cd)
 		}
 	}
 }
@@ -160,7 +192,7 @@ func (l *ledger) settle() []observe.ScriptCookie {
 		}
 		l.decided[cd.key] = true
 		if !l.explainedBy(cd.key, cd.at, cd.tab, raceSlack) {
-			out = append(out, observe.ScriptCookie{Cookie: cd.cookie, PageURL: cd.page, Phase: cd.phase})
+			out = append(out, observe.ScriptCookie{Cookie: cd.cookie, PageURL: cd.page, Phase: cd.phase, Write: cd.write})
 		}
 	}
 	l.candidates = nil

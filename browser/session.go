@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescan/cookiescan/scanner/observe"
@@ -25,16 +26,18 @@ import (
 // still holds everything observed: callers report the site as unreachable.
 var ErrPageLoad = errors.New("page load failed")
 
-// quietPeriod is how long the network must stay idle after the load event
-// before a visit counts as settled, so requests a page starts just after load
-// (a fetch in a load handler's timer) get recorded. Raw-header events that a
-// response announced are waited for separately (recorder.awaitingExtra). It is
-// most of a crawl's cost per page on a fast site: 250 ms keeps a fetch made
-// 200 ms after load (see TestLateFetchAndLinks).
-const quietPeriod = 250 * time.Millisecond
+// quietPeriod is how long a page with script must show no event at all
+// after its load event, with nothing in flight and no short timer pending
+// (see pagehooks.go), before a visit counts as settled. Timers and requests
+// are waited for explicitly; the window only covers the moment between a
+// timer's callback starting a fetch and the fetch's first network event.
+// Raw-header events that a response announced are waited for separately
+// (recorder.awaitingExtra).
+const quietPeriod = 30 * time.Millisecond
 
-// maxQuietWait bounds the wait for a quiet network after the load event: a
-// page that polls forever would otherwise cost a whole page timeout.
+// maxQuietWait bounds the wait for a quiet page after the load event: a
+// page that polls forever (setInterval, a chain of timers) would otherwise
+// cost a whole page timeout.
 const maxQuietWait = 3 * time.Second
 
 // Session is one tab in a browser context of its own: cookies, cache, HSTS
@@ -47,6 +50,7 @@ type Session struct {
 	rec     atomic.Pointer[recorder] // of the running Visit or watch
 	timeout time.Duration            // of one Visit; 0: Options.PageTimeout
 	guard   *guard                   // set by install, before any Visit
+	owner   bool                     // of its browser context (NewSession)
 
 	visitMu   sync.Mutex
 	closeOnce sync.Once
@@ -71,6 +75,7 @@ func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.owner = true
 	if err := bounded(ctx, func() error { return closePopups(s.ctx) }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("new browser session: %w", err)
@@ -93,7 +98,9 @@ func (s *Session) NewTab(ctx context.Context) (*Session, error) {
 // openTab opens a tab and prepares it for visits.
 func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Session, error) {
 	s := &Session{b: b}
-	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opt)
+	// Close closes the tab itself: chromedp's own close polls the browser
+	// until the tab is no longer listed, up to 500 ms every time.
+	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opt, chromedp.WithDetachOnCancel())
 	err := bounded(ctx, func() error {
 		// The tab's life is bound to the context of its first call: s.ctx.
 		if err := chromedp.Do(s.ctx); err != nil {
@@ -101,6 +108,9 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 		}
 		// Every visit goes to the network: a cached 301 has no raw headers.
 		if _, err := chromedp.Call(s.ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+			return err
+		}
+		if err := installHooks(s.ctx); err != nil {
 			return err
 		}
 		dismissDialogs(s.ctx)
@@ -133,11 +143,32 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 // browser context.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
-		err := chromedp.Cancel(s.ctx)
-		if errors.Is(err, context.Canceled) || s.b.ctx.Err() != nil {
-			err = nil // the browser is gone, and the tab with it
+		var tab target.ID
+		var bctx cdp.BrowserContextID
+		if c := chromedp.FromContext(s.ctx); c != nil {
+			bctx = c.BrowserContextID
+			if c.Target != nil {
+				tab = c.Target.TargetID
+			}
 		}
-		s.closeErr = err
+		err := chromedp.Cancel(s.ctx) // detaches (WithDetachOnCancel)
+		if errors.Is(err, context.Canceled) || s.b.ctx.Err() != nil {
+			s.closeErr = nil // the browser is gone, and the tab with it
+			return
+		}
+		// Disposing of the browser context closes its tabs; Chromium
+		// answers before they are gone, and nothing waits for that.
+		ctx, cancel := context.WithTimeout(s.b.ctx, 10*time.Second)
+		defer cancel()
+		switch {
+		case s.owner && bctx != "":
+			_, err = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: bctx})
+		case tab != "":
+			_, err = chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tab})
+		}
+		if err != nil && s.b.ctx.Err() == nil {
+			s.closeErr = fmt.Errorf("close tab: %w", err)
+		}
 	})
 	return s.closeErr
 }

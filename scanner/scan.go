@@ -70,6 +70,10 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	})
 	defer p.Close()
 
+	if p, ok := opts.Crawler.(observe.Preparer); ok {
+		// The browser's launch (a second or more) overlaps the probe.
+		go p.Prepare(ctx)
+	}
 	obs := rules.Observation{Target: opts.Target, Now: started}
 	if !opts.NoHTTP {
 		start := opts.HTTPURL

@@ -38,6 +38,12 @@ type Crawler interface {
 	Crawl(ctx context.Context, req Request) (Crawl, error)
 }
 
+// Preparer is a Crawler that can get ready (start its browser) while the
+// scan does other work.
+type Preparer interface {
+	Prepare(ctx context.Context)
+}
+
 // Crawl is everything the browser observed. It is filled as far as the crawl got,
 // even when Crawl returns an error.
 type Crawl struct {
@@ -47,7 +53,10 @@ type Crawl struct {
 	Stored map[string][]StoredCookie
 	// ScriptCookies are cookies in the store that no Set-Cookie header explains.
 	ScriptCookies []ScriptCookie
-	HTTPProof     *HTTPProof
+	// ScriptWrites are every cookie write the page hooks saw, in order,
+	// stored or refused by Chromium alike.
+	ScriptWrites []ScriptWrite
+	HTTPProof    *HTTPProof
 	// Supplied are the operator's cookies (Request.Cookies, --cookie): in
 	// the store they are not the site's, as long as they keep their value.
 	Supplied []StoredCookie
@@ -116,12 +125,26 @@ type StoredCookie struct {
 	Expires                   time.Time
 }
 
-// ScriptCookie is a cookie written by script (document.cookie), found by comparing
-// the store with what headers set.
+// ScriptCookie is a cookie written by script (document.cookie, cookieStore),
+// found in the store where no Set-Cookie header explains it.
 type ScriptCookie struct {
 	Cookie  StoredCookie
 	PageURL string
 	Phase   string
+	// Write is the script's last write of that name, when the page hooks saw
+	// it (nil for a write they cannot see: a cross-site iframe's, a service
+	// worker's).
+	Write *ScriptWrite
+}
+
+// ScriptWrite is one cookie write by a page's script, as the script made it.
+type ScriptWrite struct {
+	API      string // document.cookie, cookieStore.set or cookieStore.delete
+	Value    string // the string assigned, or cookieStore's options as JSON: site data, with the cookie's value
+	PageURL  string // the page being visited
+	FrameURL string // the document that wrote
+	Phase    string
+	At       time.Time
 }
 
 // HTTPProof records which cookies Chromium attached to a plain-HTTP request to the

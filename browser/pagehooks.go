@@ -1,0 +1,113 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Page hooks: a script evaluated in every document of the tab before the
+// page's own reports, through a binding, what network events cannot show:
+//
+//   - short timers (setTimeout up to shortTimerMs) pending and done, so a
+//     visit is settled when nothing is in flight and nothing is scheduled to
+//     start soon, instead of after a fixed quiet window;
+//   - each cookie write: document.cookie = "...", cookieStore.set/delete,
+//     with the raw string and the page, so a write Chromium refuses (HttpOnly
+//     from script, SameSite=None without Secure) and the lifetime the script
+//     asked for are known, and the store need not be read after every page.
+//
+// The page can see and call the binding; what it reports is site data like
+// any other (bounded in the recorder, never trusted beyond "activity").
+
+// bindingName is the global the hooks call. It starts with a prefix no page
+// uses, and a page that calls it only adds activity or a write row.
+const bindingName = "__cookiescanHook"
+
+// shortTimerMs is the longest setTimeout a visit waits for: a page that
+// fetches 1 s after load (lazy widgets, consent banners) is still recorded;
+// longer timers and setInterval are bounded by maxQuietWait.
+const shortTimerMs = 2000
+
+var hookScript = `(() => {
+const B = globalThis.` + bindingName + `;
+if (typeof B !== "function" || globalThis.__cookiescanHooked) return;
+Object.defineProperty(globalThis, "__cookiescanHooked", {value: true});
+const send = (o) => { try { B(JSON.stringify(o)); } catch (e) {} };
+const here = () => { try { return String(location.href); } catch (e) { return ""; } };
+const st = globalThis.setTimeout, ct = globalThis.clearTimeout;
+const pending = new Set();
+globalThis.setTimeout = function (fn, ms, ...args) {
+	const d = Number(ms) || 0;
+	if (typeof fn !== "function" || d > ` + strconv.Itoa(shortTimerMs) + `) return st.call(this, fn, ms, ...args);
+	let id;
+	id = st.call(this, function () {
+		try { return fn.apply(this, args); }
+		finally { if (pending.delete(id)) send({k: "t", n: -1}); }
+	}, ms);
+	pending.add(id);
+	send({k: "t", n: 1});
+	return id;
+};
+globalThis.clearTimeout = function (id) {
+	if (pending.delete(id)) send({k: "t", n: -1});
+	return ct.call(this, id);
+};
+try {
+	const d = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+	if (d && d.set) Object.defineProperty(Document.prototype, "cookie", {
+		configurable: true, enumerable: d.enumerable,
+		get() { return d.get.call(this); },
+		set(v) { send({k: "c", v: String(v), u: here()}); return d.set.call(this, v); },
+	});
+} catch (e) {}
+try {
+	const cs = globalThis.cookieStore;
+	if (cs && typeof cs.set === "function") {
+		const set = cs.set.bind(cs), del = cs.delete.bind(cs);
+		cs.set = function (a, b) {
+			const o = typeof a === "object" && a !== null ? a : {name: a, value: b};
+			send({k: "s", v: JSON.stringify(o), u: here()});
+			return set(a, b);
+		};
+		cs.delete = function (a) {
+			const o = typeof a === "object" && a !== null ? a : {name: a};
+			send({k: "d", v: JSON.stringify(o), u: here()});
+			return del(a);
+		};
+	}
+} catch (e) {}
+})();`
+
+// hookEvent is one report of the hooks.
+type hookEvent struct {
+	Kind  string `json:"k"` // t: timer count change; c: document.cookie write; s/d: cookieStore set/delete
+	N     int    `json:"n"`
+	Value string `json:"v"`
+	URL   string `json:"u"`
+}
+
+func parseHook(payload string) (hookEvent, bool) {
+	var ev hookEvent
+	if len(payload) > maxWriteBytes || json.Unmarshal([]byte(payload), &ev) != nil {
+		return hookEvent{}, false
+	}
+	return ev, true
+}
+
+// maxWriteBytes bounds one reported write: Chromium itself refuses a cookie
+// line over 4096 bytes of name and value, so more is no cookie.
+const maxWriteBytes = 16 << 10
+
+// installHooks makes every new document of the tab run hookScript.
+func installHooks(ctx context.Context) error {
+	if _, err := chromedp.Call(ctx, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: hookScript})
+	return err
+}
