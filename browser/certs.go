@@ -52,15 +52,10 @@ type trust struct {
 	roots    *x509.CertPool // nil: no private CA
 	rules    []hostRule
 	insecure bool // continue past every certificate error
-
-	// verdicts are shared by every tab of the browser: a chain is fetched
-	// and verified once per host:port, not once per tab or context.
-	mu       sync.Mutex
-	verdicts map[string]error // host:port → verify result, x509 verdicts only
 }
 
 func newTrust(caPEM []byte, rules string, insecure bool) (*trust, error) {
-	t := &trust{insecure: insecure, verdicts: map[string]error{}}
+	t := &trust{insecure: insecure}
 	if len(caPEM) > 0 {
 		t.roots = x509.NewCertPool()
 		if !t.roots.AppendCertsFromPEM(caPEM) {
@@ -116,13 +111,19 @@ type certDecider struct {
 	target *chromedp.Target
 	// onReject tells the running Visit why a request was refused.
 	onReject func(url, text string)
+
+	// Per tab, not per browser: the verdict is for the chain the dial
+	// fetched, which a long-lived browser (the monitor's) must fetch again
+	// after the site renews its certificate.
+	mu       sync.Mutex
+	verdicts map[string]error // host:port → verify result, x509 verdicts only
 }
 
 // watchCertErrors makes the tab of ctx pause on certificate errors and
 // decides each one until ctx ends.
 func watchCertErrors(ctx context.Context, t *trust, onReject func(url, text string)) error {
 	c := chromedp.FromContext(ctx)
-	d := &certDecider{trust: t, target: c.Target, onReject: onReject}
+	d := &certDecider{trust: t, target: c.Target, onReject: onReject, verdicts: map[string]error{}}
 	// Subscribe before the override: a paused request waits for an answer.
 	events, unsubscribe := c.Target.Subscribe("Security.certificateError")
 	if _, err := chromedp.Call(ctx, security.Enable, cdp.Empty{}); err != nil {
@@ -184,9 +185,9 @@ func (d *certDecider) check(ctx context.Context, rawURL string) error {
 	if u, err := url.Parse(rawURL); err == nil {
 		key = u.Host
 	}
-	d.trust.mu.Lock()
-	err, ok := d.trust.verdicts[key]
-	d.trust.mu.Unlock()
+	d.mu.Lock()
+	err, ok := d.verdicts[key]
+	d.mu.Unlock()
 	if ok {
 		return err
 	}
@@ -195,9 +196,9 @@ func (d *certDecider) check(ctx context.Context, rawURL string) error {
 	var unk x509.UnknownAuthorityError
 	var host x509.HostnameError
 	if err == nil || errors.As(err, &inv) || errors.As(err, &unk) || errors.As(err, &host) {
-		d.trust.mu.Lock()
-		d.trust.verdicts[key] = err // a dial failure may be transient: not kept
-		d.trust.mu.Unlock()
+		d.mu.Lock()
+		d.verdicts[key] = err // a dial failure may be transient: not kept
+		d.mu.Unlock()
 	}
 	return err
 }
