@@ -59,9 +59,8 @@ func TestCrawlBrokenPages(t *testing.T) {
 			t.Errorf("%s: status %d, error %q; want it loaded", path, p.Status, p.Error)
 		}
 	}
-	if took > 60*time.Second {
-		t.Errorf("crawl took %s: a broken page held it far beyond its page timeout", took)
-	}
+	// No clock: the wedged tab is caught above by /fine, which loads only
+	// in a tab the crawl replaced (with one tab, it would time out too).
 }
 
 // TestCrawlRendererCrash: a renderer that dies during a visit ("Aw, Snap!";
@@ -97,12 +96,12 @@ func TestCrawlRendererCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	spin := pageOf(t, got, "/spin")
-	if !strings.Contains(spin.Error, "crashed") {
-		t.Errorf("/spin: error %q, want the crash", spin.Error)
+	// The crash, not the page timeout, ended the visit: the error says
+	// which (no clock, which a loaded machine would make flaky).
+	if !strings.Contains(spin.Error, "crashed") || strings.Contains(spin.Error, "timeout") {
+		t.Errorf("/spin: error %q, want the crash and no timeout", spin.Error)
 	}
-	if took := time.Since(start); took > 15*time.Second {
-		t.Errorf("crawl took %s: the crash should end the visit, not the 20s page timeout", took)
-	}
+	t.Logf("crawl took %s", time.Since(start))
 	if p := pageOf(t, got, "/fine"); p.Error != "" || p.Status != 200 {
 		t.Errorf("/fine after the crash: status %d, error %q", p.Status, p.Error)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -170,7 +169,7 @@ func withoutSupplied(store []*network.Cookie, supplied []observe.StoredCookie) [
 	}
 	out := make([]*network.Cookie, 0, len(store))
 	for _, k := range store {
-		if !slices.ContainsFunc(supplied, func(c observe.StoredCookie) bool { return c.Name == k.Name && c.Value == k.Value }) {
+		if !observe.IsSupplied(supplied, k.Name, k.Value) {
 			out = append(out, k)
 		}
 	}

@@ -4,6 +4,7 @@ package observe
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
@@ -181,11 +182,10 @@ type Error struct {
 
 // IsSupplied reports whether a stored cookie is one the operator supplied
 // and the site has not overwritten.
-func (c Crawl) IsSupplied(s StoredCookie) bool {
-	for _, k := range c.Supplied {
-		if k.Name == s.Name && k.Value == s.Value {
-			return true
-		}
-	}
-	return false
+func (c Crawl) IsSupplied(s StoredCookie) bool { return IsSupplied(c.Supplied, s.Name, s.Value) }
+
+// IsSupplied reports whether name=value is one of the supplied cookies: the
+// same name with another value is the site's (it overwrote the operator's).
+func IsSupplied(supplied []StoredCookie, name, value string) bool {
+	return slices.ContainsFunc(supplied, func(k StoredCookie) bool { return k.Name == name && k.Value == value })
 }
