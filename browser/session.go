@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -55,6 +57,9 @@ type Session struct {
 	visitMu   sync.Mutex
 	closeOnce sync.Once
 	closeErr  error
+
+	// inspections counts the documents the hooks' load report missed.
+	inspections atomic.Int64
 
 	// broken: the tab's renderer crashed, or stopped answering and was
 	// killed. Chromium keeps such a tab but it no longer reports page loads,
@@ -104,6 +109,16 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 	err := bounded(ctx, func() error {
 		// The tab's life is bound to the context of its first call: s.ctx.
 		if err := chromedp.Do(s.ctx); err != nil {
+			return err
+		}
+		// chromedp enables DOM and CSS for its query actions, which we do
+		// not use: with DOM on, each new document costs a DOM.getDocument
+		// round trip that holds up the tab's events behind it, and CSS
+		// reports every stylesheet. (CSS depends on DOM: off first.)
+		if _, err := chromedp.Call(s.ctx, css.Disable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(s.ctx, dom.Disable, cdp.Empty{}); err != nil {
 			return err
 		}
 		// Every visit goes to the network: a cached 301 has no raw headers.
@@ -364,7 +379,13 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 			loadedAt = time.Now()
 			// A page without script cannot start a request after its load
 			// event, so it needs no quiet window: only what is in flight.
-			if doc = s.inspect(ctx); doc.Scriptless {
+			// The page hooks said at the load event; without their report
+			// (a page too large for it) one evaluation asks.
+			var ok bool
+			if doc, ok = rec.loadReport(); !ok {
+				doc = s.inspect(ctx)
+			}
+			if doc.Scriptless {
 				quiet = 0
 				loaded, idle = rec.state(loaderID, quiet)
 			}
@@ -397,13 +418,13 @@ type loadedDoc struct {
 }
 
 // inspect looks at the current document once: whether it has script and,
-// if not, its links. One evaluation instead of two per page, which is most of
-// the crawl's own cost on a fast site.
+// if not, its links. Only for a page whose hooks sent no load report.
 func (s *Session) inspect(ctx context.Context) loadedDoc {
+	s.inspections.Add(1)
 	ectx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	const js = `(() => {
-const none = document.scripts.length === 0 && !document.querySelector("iframe,frame,object,embed,meta[http-equiv=refresh i],[onload],[onerror],[onclick],[onmouseover],[onfocus]");
+const none = ` + scriptlessJS + `;
 return {scriptless: none, anchors: none ? (` + anchorsJS + `)() : []}; })()`
 	doc, err := chromedp.Run(ectx, chromedp.Evaluate[loadedDoc](js))
 	if err != nil {
