@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
 	"github.com/cookiescan/cookiescan/fixtures"
 )
 
@@ -246,4 +249,66 @@ func alive(pid int) bool {
 	// The state follows the command name in parentheses.
 	i := strings.LastIndexByte(string(stat), ')')
 	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+}
+
+// TestLaunchTab: the first session of a launched browser is the tab Chromium
+// opened at launch (no new browser context, no new renderer to wait for);
+// every later one gets a browser context of its own, and none shares a
+// cookie with another.
+func TestLaunchTab(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	useProfile(t, "hardened")
+	b, err := Start(t.Context(), Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	pages := func() int {
+		res, err := chromedp.CallBrowser(b.ctx, target.GetTargets, target.GetTargetsParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ti := range res.TargetInfos {
+			if ti.Type == "page" {
+				n++
+			}
+		}
+		return n
+	}
+	first, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, id := pages(), chromedp.FromContext(first.ctx).BrowserContextID; n != 1 || id != "" {
+		t.Errorf("first session: %d page targets and browser context %q, want the launch tab alone, in the default context", n, id)
+	}
+	second, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := chromedp.FromContext(second.ctx).BrowserContextID; id == "" {
+		t.Error("second session: in the default browser context, want one of its own")
+	}
+	if _, err := first.Visit(t.Context(), site.URL("https", "cookiescan.test", "/")); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := first.Cookies(t.Context()); err != nil || len(c) != 1 {
+		t.Fatalf("first session cookies = %+v, %v; want the site's one", c, err)
+	}
+	if c, err := second.Cookies(t.Context()); err != nil || len(c) != 0 {
+		t.Errorf("second session cookies = %+v, %v; want none", c, err)
+	}
+	first.Close()
+	third, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if c, err := third.Cookies(t.Context()); err != nil || len(c) != 0 {
+		t.Errorf("a session after the launch tab closed: cookies = %+v, %v; want none (the default context is not handed out twice)", c, err)
+	}
+	second.Close()
 }

@@ -207,13 +207,10 @@ func newScan(req observe.Request) (*scan, error) {
 // run does the phases in order (see Crawl).
 func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 	defer s.closeTabs()
-	if err := s.openTabs(ctx); err != nil {
-		s.fail(err)
-		return s.result(ctx)
-	}
 	var proof <-chan proofTab
 	proved := false
 	if s.req.HTTPURL != "" {
+		// Its browser context starts beside the crawl's tabs.
 		proof = s.prepareProof(ctx)
 		defer func() {
 			if !proved { // the crawl stopped first: close the unused tab
@@ -222,6 +219,10 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 				}
 			}
 		}()
+	}
+	if err := s.openTabs(ctx); err != nil {
+		s.fail(err)
+		return s.result(ctx)
 	}
 	start := s.start.String()
 	fr := newFrontier(start)

@@ -76,11 +76,23 @@ type StoredCookie = observe.StoredCookie
 // NewSession opens a tab in a fresh browser context (incognito-like).
 // JavaScript dialogs are dismissed, and windows its pages open are closed.
 func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
-	s, err := b.openTab(ctx, chromedp.WithNewBrowserContext())
+	return b.newSession(ctx, true)
+}
+
+// newSession is NewSession; launchTab says whether it may take the launch
+// tab (one taker only, so that which session gets it is not a race).
+func (b *Browser) newSession(ctx context.Context, launchTab bool) (*Session, error) {
+	opt, owner := chromedp.WithNewBrowserContext(), true
+	if id := b.takeLaunchTab(launchTab); id != "" {
+		// The launch tab of a brand-new profile: its default browser
+		// context has held nothing yet, and is never handed out again.
+		opt, owner = chromedp.WithTargetID(id), false
+	}
+	s, err := b.openTab(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
-	s.owner = true
+	s.owner = owner
 	if err := bounded(ctx, func() error { return closePopups(s.ctx) }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("new browser session: %w", err)
@@ -172,18 +184,29 @@ func (s *Session) Close() error {
 			return
 		}
 		// Disposing of the browser context closes its tabs; Chromium
-		// answers before they are gone, and nothing waits for that.
-		ctx, cancel := context.WithTimeout(s.b.ctx, 10*time.Second)
-		defer cancel()
+		// answers before they are gone, and nothing waits for that; nor
+		// does the caller wait for the answer: the session is over for it,
+		// and Browser.Close waits for what is still in flight.
+		var close func(context.Context) error
 		switch {
 		case s.owner && bctx != "":
-			_, err = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: bctx})
+			close = func(ctx context.Context) error {
+				_, err := chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: bctx})
+				return err
+			}
 		case tab != "":
-			_, err = chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tab})
+			close = func(ctx context.Context) error {
+				_, err := chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tab})
+				return err
+			}
+		default:
+			return
 		}
-		if err != nil && s.b.ctx.Err() == nil {
-			s.closeErr = fmt.Errorf("close tab: %w", err)
-		}
+		s.b.inBackground(func() {
+			ctx, cancel := context.WithTimeout(s.b.ctx, 10*time.Second)
+			defer cancel()
+			_ = close(ctx) // an error here leaves a tab in a browser that is going away
+		})
 	})
 	return s.closeErr
 }
