@@ -34,6 +34,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
@@ -70,6 +71,9 @@ type Options struct {
 	// Scope refuses requests to addresses it does not allow (see
 	// scanner/scope); the zero value is scope.Site.
 	Scope scope.Scope
+	// Proxy is the forward proxy Chromium takes (--proxy-server and its
+	// bypass list): the same as the probe's. Loopback is never proxied.
+	Proxy proxy.Config
 	// StartTimeout bounds Start until the browser answers on its DevTools
 	// endpoint; default DefaultStartTimeout.
 	StartTimeout time.Duration
@@ -122,6 +126,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.proxy = opts.Proxy
 		b.trust = t
 	}
 
@@ -133,11 +138,17 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		if opts.HostResolverRules != "" {
 			return nil, errors.New("start browser: host resolver rules need a browser we launch, not --browser-url")
 		}
+		if opts.Proxy.Enabled() {
+			return nil, errors.New("start browser: a proxy needs a browser we launch, not --browser-url (give the browser its proxy where it runs)")
+		}
 		allocCtx, b.allocCancel = remote.NewAllocator(context.Background(), opts.BrowserURL)
 	} else {
 		path, err := findExec(opts.ExecPath)
 		if err != nil {
 			return nil, err
+		}
+		if _, _, err := opts.Proxy.ChromiumFlags(); err != nil {
+			return nil, fmt.Errorf("start browser: %w", err)
 		}
 		execPath = path
 		// One fresh directory per browser holds its profile and config;
@@ -278,6 +289,12 @@ func allocatorOptions(path, dir string, opts Options) []chromedp.ExecAllocatorOp
 	)
 	if opts.HostResolverRules != "" {
 		o = append(o, chromedp.Flag("host-resolver-rules", opts.HostResolverRules))
+	}
+	if server, bypass, err := opts.Proxy.ChromiumFlags(); err == nil && server != "" {
+		o = append(o, chromedp.ProxyServer(server))
+		if bypass != "" {
+			o = append(o, chromedp.Flag("proxy-bypass-list", bypass))
+		}
 	}
 	return o
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescan/cookiescan/fixtures"
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 )
 
 // One browser and one demo site for the whole test binary, as chromedp's own
@@ -311,4 +313,51 @@ func TestLaunchTab(t *testing.T) {
 		t.Errorf("a session after the launch tab closed: cookies = %+v, %v; want none (the default context is not handed out twice)", c, err)
 	}
 	second.Close()
+}
+
+// TestProxy: with a proxy, Chromium's requests go through it (CONNECT for
+// https, absolute form for http), and so does the check of the private CA's
+// certificate; the pages load as without one.
+func TestProxy(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	useProfile(t, "hardened")
+	px, err := fixtures.StartProxy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.Close()
+	pu := &url.URL{Scheme: "http", Host: px.Addr}
+	b, err := Start(t.Context(), Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout,
+		Proxy: proxy.Config{HTTP: pu, HTTPS: pu}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	httpsURL, httpURL := site.URL("https", "cookiescan.test", "/"), site.URL("http", "cookiescan.test", "/")
+	for _, u := range []string{httpsURL, httpURL} {
+		v, err := s.Visit(t.Context(), u)
+		if err != nil || len(v.Responses) == 0 {
+			t.Fatalf("visit %s through the proxy: %v (%d responses)", u, err, len(v.Responses))
+		}
+	}
+	host := strings.TrimPrefix(strings.TrimSuffix(httpsURL, "/"), "https://")
+	var connects, plain int
+	for _, r := range px.Requests() {
+		if r.Method == "CONNECT" && r.Target == host && strings.Contains(r.UserAgent, "Chrome") {
+			connects++
+		}
+		if r.Method == "GET" && strings.HasPrefix(r.Target, "http://cookiescan.test:") && strings.Contains(r.UserAgent, "Chrome") {
+			plain++
+		}
+	}
+	if connects == 0 || plain == 0 {
+		t.Errorf("Chromium's requests at the proxy: %d CONNECT to %s, %d plain GET; want both: %+v", connects, host, plain, px.Requests())
+	}
 }

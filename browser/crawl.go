@@ -312,7 +312,7 @@ func (s *scan) guardTab(ctx context.Context, tab *Session, header map[string]str
 	} else if r, err := parseHostRules(s.b.opts.HostResolverRules); err == nil {
 		rules = r
 	}
-	g := &guard{header: header, origin: &origin, cookies: cookies, scope: sc, rules: rules}
+	g := &guard{header: header, origin: &origin, cookies: cookies, scope: sc, rules: rules, proxy: s.b.opts.Proxy}
 	if sc != scope.Any {
 		g.onSite = s.sameSite
 	}
