@@ -4,11 +4,11 @@
 // entry's reason, and does not count for --fail-on; an entry past its expiry
 // date suppresses nothing and warns, so an accepted risk is looked at again.
 //
-//	- rule: cookie-missing-secure
-//	  cookie: old_sid               # optional: exact cookie name
-//	  url: "^https://old\\."        # optional: regular expression on the finding's URL
-//	  reason: "legacy app, retired in March"
-//	  expires: 2027-03-31           # optional: the last day it applies
+//   - rule: cookie-missing-secure
+//     cookie: old_sid               # optional: exact cookie name
+//     url: "^https://old\\."        # optional: regular expression on the finding's URL
+//     reason: "legacy app, retired in March"
+//     expires: 2027-03-31           # optional: the last day it applies
 package ignore
 
 import (
