@@ -123,8 +123,16 @@ type Cookie struct {
 	URL            string   `json:"url"`
 	Scheme         string   `json:"scheme"`
 	Phase          string   `json:"phase"`
+	// Stored, Deletion and BlockedReasons say what Chromium does with the
+	// line received from URL, whether the browser saw it or only the probe
+	// did: it keeps the cookie (Stored); or the line deletes it (Deletion:
+	// an expiry in the past, MaxAge <= 0; nothing is stored); or it refuses
+	// it, with Chromium's own reason names (CDP SetCookieBlockedReason) or
+	// none when Chromium drops the line silently. Note explains in our words.
 	Stored         bool     `json:"stored"`
+	Deletion       bool     `json:"deletion,omitempty"`
 	BlockedReasons []string `json:"blockedReasons"`
+	Note           string   `json:"note,omitempty"`
 	SessionLike    bool     `json:"sessionLike"`
 	SessionSignal  string   `json:"sessionSignal,omitempty"`
 	ValueRedacted  string   `json:"valueRedacted"`
