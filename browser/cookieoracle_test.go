@@ -95,15 +95,18 @@ func chromiumOnCookieCases(t *testing.T) (map[string]*caseEvidence, []*network.C
 			continue
 		}
 		cases, _ := json.Marshal(run)
+		// Every case has cookies of its own, so the requests run at once;
+		// the lines of one case are one response (or one script's writes,
+		// in order).
 		js := `(async (cases) => {
-	for (const c of cases) {
+	await Promise.all(cases.map(async (c) => {
 		if (c.via === "fetch") await (await fetch("/cc/set/" + c.id + "/x")).text();
 		else if (c.via === "hop") await (await fetch("/cc/hop/" + c.id + "/x")).text();
 		else if (c.via === "xhr") await new Promise((done) => {
 			const x = new XMLHttpRequest(); x.open("GET", "/cc/set/" + c.id + "/x"); x.onloadend = done; x.send();
 		});
 		else if (c.via === "script") for (const l of c.lines) document.cookie = l;
-	}
+	}));
 	return cases.length;
 })(` + string(cases) + `)`
 		rec, stop, err := s.watch()
