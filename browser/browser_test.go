@@ -32,10 +32,11 @@ var (
 )
 
 // testRules maps the demo site's names (and one name Chromium would upgrade
-// to https, see TestNoHTTPSUpgrade) to loopback. .test names are not
+// to https, see TestNoHTTPSUpgrade, and the cookie cases' hosts under
+// public suffixes, see fixtures.CookieCases) to loopback. .test names are not
 // "potentially trustworthy" as localhost and 127.0.0.1 are, so Secure-cookie
 // behaviour is the real one.
-const testRules = "MAP *.test 127.0.0.1, MAP upgrade-probe.com 127.0.0.1"
+const testRules = "MAP *.test 127.0.0.1, MAP upgrade-probe.com 127.0.0.1, MAP *.co.uk 127.0.0.1, MAP *.blogspot.com 127.0.0.1"
 
 const testPageTimeout = 4 * time.Second
 

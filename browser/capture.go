@@ -271,7 +271,14 @@ func (q *request) match() {
 
 // applyExtra adds the raw headers and the refused cookies of ei to h.
 func applyExtra(h *Response, ei *network.EventResponseReceivedExtraInfo) {
-	mergeHeaders(h, ei.Headers)
+	raw := make(network.Headers, len(ei.Headers))
+	for k, v := range ei.Headers {
+		if s, ok := v.(string); ok {
+			v = headerBytes(s)
+		}
+		raw[k] = v
+	}
+	mergeHeaders(h, raw)
 	for _, b := range ei.BlockedCookies {
 		bc := BlockedCookie{Line: b.CookieLine}
 		for _, reason := range b.BlockedReasons {
@@ -296,6 +303,39 @@ func mergeHeaders(h *Response, hdr network.Headers) {
 		h.at = time.Now()
 	}
 	h.HSTS = splitLines(h.Headers["strict-transport-security"])
+}
+
+// headerBytes undoes how DevTools hands raw header values over: each byte
+// decoded as windows-1252, so the UTF-8 bytes of "é" arrive as "Ã©". A value
+// holding a character that decoding cannot have produced is kept as it is.
+func headerBytes(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		ascii = ascii && s[i] < 0x80
+	}
+	if ascii {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch c, ok := cp1252[r]; {
+		case r < 0x100:
+			b = append(b, byte(r))
+		case ok:
+			b = append(b, c)
+		default:
+			return s
+		}
+	}
+	return string(b)
+}
+
+// cp1252 maps the characters windows-1252 gives bytes 0x80-0x9F back to them.
+var cp1252 = map[rune]byte{
+	'\u20AC': 0x80, '\u201A': 0x82, '\u0192': 0x83, '\u201E': 0x84, '\u2026': 0x85, '\u2020': 0x86, '\u2021': 0x87,
+	'\u02C6': 0x88, '\u2030': 0x89, '\u0160': 0x8A, '\u2039': 0x8B, '\u0152': 0x8C, '\u017D': 0x8E, '\u2018': 0x91,
+	'\u2019': 0x92, '\u201C': 0x93, '\u201D': 0x94, '\u2022': 0x95, '\u2013': 0x96, '\u2014': 0x97, '\u02DC': 0x98,
+	'\u2122': 0x99, '\u0161': 0x9A, '\u203A': 0x9B, '\u0153': 0x9C, '\u017E': 0x9E, '\u0178': 0x9F,
 }
 
 func splitLines(s string) []string {

@@ -145,3 +145,20 @@ func TestRecorderSettles(t *testing.T) {
 		t.Error("an iframe's load counted for the main frame")
 	}
 }
+
+// DevTools hands raw header bytes over decoded as windows-1252; headerBytes
+// gets the bytes back, so a UTF-8 cookie value is what the server sent (the
+// differential cookie test sends "é€" and "cookiéscan.test").
+func TestHeaderBytes(t *testing.T) {
+	for in, want := range map[string]string{
+		"ck=plain":            "ck=plain",
+		"ck_utf8=Ã©â‚¬":       "ck_utf8=é€",
+		"Domain=cookiÃ©scan":  "Domain=cookiéscan",
+		"ctl=a\x01b":          "ctl=a\x01b",
+		"already=€ ünicode ☃": "already=€ ünicode ☃", // ☃ cannot come from windows-1252: kept
+	} {
+		if got := headerBytes(in); got != want {
+			t.Errorf("headerBytes(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

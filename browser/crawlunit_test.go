@@ -69,14 +69,17 @@ func TestLineKey(t *testing.T) {
 		"a=1; Domain=.Example.com; Path=/x":  {"a", ".example.com", "/x"},
 		"a=1; Domain=example.com; Path=nope": {"a", ".example.com", "/shop"},
 		"novalue":                            {"", "www.example.com", "/shop"},
+		// Chromium: the last Domain wins, an empty one is host-only; an
+		// IP host's own Domain is host-only.
+		"a=1; Domain=example.com; Domain=": {"a", "www.example.com", "/shop"},
 	} {
 		if got := lineKey(sc.Parse(line), u); got != want {
 			t.Errorf("lineKey(%q) = %+v, want %+v", line, got, want)
 		}
 	}
 	for p, want := range map[string]string{"": "/", "/": "/", "/a": "/", "/a/b": "/a", "x": "/"} {
-		if got := defaultPath(p); got != want {
-			t.Errorf("defaultPath(%q) = %q, want %q", p, got, want)
+		if got := sc.DefaultPath(p); got != want {
+			t.Errorf("DefaultPath(%q) = %q, want %q", p, got, want)
 		}
 	}
 }

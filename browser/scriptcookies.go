@@ -123,28 +123,14 @@ func (l *ledger) explain(r Response, tab int) {
 
 // lineKey is the (name, domain, path) a Set-Cookie line from u stores under,
 // spelt as Chromium's store spells it: ".example.com" for a Domain cookie,
-// the bare host for a host-only one.
+// the bare host for a host-only one (setcookie.Judge decides which).
 func lineKey(c sc.Cookie, u *url.URL) cookieKey {
-	k := cookieKey{name: c.Name, domain: strings.ToLower(u.Hostname()), path: c.Path}
-	if c.HasDomain && c.Domain != "" {
-		k.domain = "." + c.Domain
-	}
-	if k.path == "" {
-		k.path = defaultPath(u.Path)
+	v := sc.Judge(c, u, time.Time{}, sc.FromHeader)
+	k := cookieKey{name: c.Name, domain: v.Domain, path: v.Path}
+	if !v.HostOnly {
+		k.domain = "." + v.Domain
 	}
 	return k
-}
-
-// defaultPath is RFC 6265 §5.1.4's default-path of a request path.
-func defaultPath(p string) string {
-	if !strings.HasPrefix(p, "/") {
-		return "/"
-	}
-	i := strings.LastIndex(p, "/")
-	if i <= 0 {
-		return "/"
-	}
-	return p[:i]
 }
 
 // explainedBy reports whether a line explains k for a read at `at` by tab.

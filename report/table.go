@@ -166,8 +166,11 @@ func (t *TableWriter) cookies(w io.Writer, cs []result.Cookie) error {
 			ss = "✗ (none)"
 		}
 		by := c.SetBy
-		if !c.Stored && len(c.BlockedReasons) > 0 {
-			by += " (refused)"
+		switch {
+		case c.Deletion:
+			by += " (deletes)"
+		case !c.Stored && c.SetBy != result.SetBySupplied:
+			by += " (refused)" // with Chromium's reasons, or dropped silently (the note says why)
 		}
 		if err := tb.Append([]string{clean(c.Name), clean(c.URL), c.Phase, by, mark(c.Secure), mark(c.HTTPOnly), clean(ss), Lifetime(c.MaxAge), mark(c.SessionLike)}); err != nil {
 			return err

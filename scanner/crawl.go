@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,57 +103,62 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 		}
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageLogin, URL: c.Login.FinalURL, Message: msg + "; the scan went on unauthenticated"})
 	}
-	final := finalStore(c)
 	loginSet := rules.LoginCookies(c)
 	seen := map[string]int{}
-	keyOf := func(rc result.Cookie) string {
-		k := rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.Phase + "\x00" + rc.SetBy
-		if rc.MaxAge != nil && *rc.MaxAge <= 0 {
-			// A deletion is its own row: the cookie a logout sets next
-			// (a fresh anonymous session) must not hide behind it.
-			k += "\x00deleted"
-		}
-		return k
-	}
+	keyOf := func(rc result.Cookie) string { return rowKey(rc) + "\x00" + rc.Phase + "\x00" + rc.SetBy }
 	for i, rc := range rep.Cookies { // the probe's records of the same cookies
 		seen[keyOf(rc)] = i
 	}
 	add := func(rc result.Cookie) {
-		key := keyOf(rc)
-		if i, ok := seen[key]; ok {
-			// Keep the first place it was set; the browser's word on storage wins
-			// over the probe's prediction.
-			rep.Cookies[i].Stored = rc.Stored || (rep.Cookies[i].Stored && len(rc.BlockedReasons) == 0)
-			if len(rc.BlockedReasons) > 0 {
-				rep.Cookies[i].BlockedReasons = rc.BlockedReasons
-			}
+		if i, ok := seen[keyOf(rc)]; ok {
+			// Keep the first place it was set; what the browser reported
+			// (its reasons) wins over the model's.
+			rep.Cookies[i].BlockedReasons, rep.Cookies[i].Note = rc.BlockedReasons, rc.Note
 			return
 		}
-		seen[key] = len(rep.Cookies)
+		seen[keyOf(rc)] = len(rep.Cookies)
 		rep.Cookies = append(rep.Cookies, rc)
 	}
-	// The probe's hop cookies were recorded already; the browser's are added with
-	// their phase and whether Chromium kept them.
+	// The probe's hop cookies were recorded already; the browser's are added
+	// with their phase. Chromium's reasons for a line it refused are the
+	// truth; for the rest, the model says stored, deletion or silent drop.
 	for _, r := range c.Responses {
 		u, err := url.Parse(r.URL)
 		if err != nil {
 			continue
 		}
-		for _, line := range r.SetCookies {
-			ck := sc.Parse(line)
-			rc := CookieRecord(ck, u, r.Date, showValues)
+		for _, v := range Verdicts(r.SetCookies, u, r.Date, sc.FromHeader) {
+			rc := CookieRow(v, u, showValues)
 			rc.Phase = r.Phase
-			if loginSet[ck.Name] {
-				rc.SessionLike, rc.SessionSignal = rules.SessionLike(ck.Name, ck.Value, true)
+			if loginSet[v.Name] {
+				rc.SessionLike, rc.SessionSignal = rules.SessionLike(v.Name, v.Value, true)
 			}
-			if reasons := r.BlockedReasons(line); len(reasons) > 0 {
-				rc.BlockedReasons = append([]string{}, reasons...)
-				rc.Stored = false
-			} else {
-				rc.Stored = inStore(final, ck.Name, rc.Domain, rc.Path) || ck.Deleted(r.Date)
-			}
+			reconcile(&rc, v, r.BlockedReasons(v.Raw))
 			add(rc)
 		}
+	}
+	// Script writes: each document.cookie assignment the page hooks saw,
+	// judged from the string the script wrote (a refused write is a row
+	// too; maxAge is what the script asked for).
+	written := map[string]bool{}
+	for _, w := range c.ScriptWrites {
+		if w.API != "document.cookie" {
+			continue
+		}
+		u, err := url.Parse(w.FrameURL)
+		if err != nil || u.Host == "" {
+			if u, err = url.Parse(w.PageURL); err != nil {
+				continue
+			}
+		}
+		v := sc.JudgeLine(w.Value, u, w.At, sc.FromScript)
+		written[v.Name] = true
+		rc := CookieRow(v, u, showValues)
+		rc.Phase = w.Phase
+		if loginSet[v.Name] {
+			rc.SessionLike, rc.SessionSignal = rules.SessionLike(v.Name, v.Value, true)
+		}
+		add(rc)
 	}
 	// The operator's own cookies are listed as supplied, values always
 	// redacted: they are secrets of the operator, not data of the site.
@@ -166,36 +172,47 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 		rep.Notes = append(rep.Notes, fmt.Sprintf("Proof over HTTP: Chromium sent the Secure cookie(s) %s to %s only because it treats loopback and localhost as secure contexts; to any other host it withholds them, so they are not reported as sent over HTTP.",
 			strings.Join(p.Discounted, ", "), p.URL))
 	}
+	// Script cookies no document.cookie write explains (cookieStore, a
+	// cross-site frame, a worker): as the store holds them.
 	for _, s := range c.ScriptCookies {
 		u, err := url.Parse(s.PageURL)
-		if err != nil {
+		if err != nil || written[s.Cookie.Name] {
 			continue
 		}
 		ck := sc.Parse(rules.SyntheticLine(s.Cookie))
 		rc := CookieRecord(ck, u, time.Now(), showValues)
-		rc.SetBy, rc.Phase, rc.Stored = "script", s.Phase, true
+		if s.Cookie.Session || s.Cookie.Expires.IsZero() {
+			rc.MaxAge, rc.Session = nil, true
+		} else if s.Write != nil && !s.Write.At.IsZero() {
+			life := s.Cookie.Expires.Unix() - s.Write.At.Unix()
+			rc.MaxAge = &life
+		}
+		rc.SetBy, rc.Phase, rc.Stored, rc.Deletion = result.SetByScript, s.Phase, true, false
+		rc.BlockedReasons, rc.Note = []string{}, "found in Chromium's store; the write itself was not seen"
 		rc.Domain = strings.TrimPrefix(s.Cookie.Domain, ".")
 		rc.HostOnly = !strings.HasPrefix(s.Cookie.Domain, ".")
 		add(rc)
 	}
 }
 
-func finalStore(c observe.Crawl) []observe.StoredCookie {
-	for _, p := range []string{"logout", observe.PostLogin, observe.Login, observe.PreLogin} {
-		if s, ok := c.Stored[p]; ok {
-			return s
+// reconcile applies what Chromium reported for a line it saw: refused with
+// these reasons, or (no reasons) not refused for a reason it names.
+func reconcile(rc *result.Cookie, v sc.Verdict, chromium []string) {
+	switch {
+	case len(chromium) > 0:
+		rc.Stored, rc.Deletion = false, false
+		rc.BlockedReasons = append([]string{}, chromium...)
+		if !slices.Equal(chromium, v.Reasons) {
+			rc.Note = "Chromium refused it (" + strings.Join(chromium, ", ") + ")"
 		}
+	case len(v.Reasons) > 0:
+		// Our model expected a refusal Chromium did not make: Chromium is
+		// the truth, so the line was stored (or deleted its cookie).
+		rc.Deletion = v.MaxAge != nil && *v.MaxAge <= 0
+		rc.Stored = !rc.Deletion
+		rc.BlockedReasons = []string{}
+		rc.Note = "cookiescan expected Chromium to refuse this line (" + strings.Join(v.Reasons, ", ") + "); Chromium accepted it"
 	}
-	return nil
-}
-
-func inStore(store []observe.StoredCookie, name, domain, path string) bool {
-	for _, s := range store {
-		if s.Name == name && strings.TrimPrefix(s.Domain, ".") == domain && s.Path == path {
-			return true
-		}
-	}
-	return false
 }
 
 // hidden stands for an operator's secret: its length only, not even the first

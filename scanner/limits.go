@@ -122,6 +122,20 @@ func (b *cookieBudget) crawl(c *observe.Crawl) {
 			r.Blocked = blocked
 		}
 	}
+	var writes []observe.ScriptWrite
+	for _, w := range c.ScriptWrites {
+		if w.API == "document.cookie" {
+			host := ""
+			if u, err := url.Parse(w.FrameURL); err == nil {
+				host = u.Hostname()
+			}
+			if !b.admit(cookieKey(sc.Parse(w.Value), host)) {
+				continue
+			}
+		}
+		writes = append(writes, w)
+	}
+	c.ScriptWrites = writes
 	var scripts []observe.ScriptCookie
 	for _, s := range c.ScriptCookies {
 		if b.admit(s.Cookie.Name + "\x00" + strings.TrimPrefix(strings.ToLower(s.Cookie.Domain), ".") + "\x00" + s.Cookie.Path) {

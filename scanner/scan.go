@@ -216,13 +216,13 @@ func fill(rep *result.Report, obs rules.Observation, opts Options) {
 		}
 	}
 
-	// Cookies set on the hops; the page reached from both chains counts once.
+	// Cookies set on the hops, as Chromium would take each line from that
+	// URL; the page reached from both chains counts once.
 	seen := map[string]bool{}
 	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {
 		for _, h := range ch.Hops {
-			for _, line := range h.SetCookies {
-				rc := CookieRecord(sc.Parse(line), h.URL, h.Date, opts.ShowValues)
-				key := rc.Name + "\x00" + rc.Domain + "\x00" + rc.Path + "\x00" + rc.URL
+			for _, rc := range CookieRows(h.SetCookies, h.URL, h.Date, sc.FromHeader, opts.ShowValues) {
+				key := rowKey(rc) + "\x00" + rc.URL
 				if !seen[key] {
 					seen[key] = true
 					rep.Cookies = append(rep.Cookies, rc)
@@ -310,54 +310,10 @@ func chainRecord(c probe.Chain) result.Redirect {
 	return r
 }
 
-// CookieRecord is the report's view of one Set-Cookie line: the attributes as the
-// server asked for them; the value redacted unless showValue.
+// CookieRecord is the report's view of one Set-Cookie line received at u:
+// what Chromium does with it (sc.Judge); the value redacted unless showValue.
 func CookieRecord(c sc.Cookie, u *url.URL, date time.Time, showValue bool) result.Cookie {
-	sessionLike, signal := rules.SessionLike(c.Name, c.Value, false)
-	domain := c.Domain
-	if !c.HasDomain {
-		domain = strings.ToLower(u.Hostname())
-	}
-	path := c.Path
-	if path == "" {
-		path = defaultPath(u.Path)
-	}
-	rc := result.Cookie{
-		Name: c.Name, Domain: domain, HostOnly: !c.HasDomain, Path: path,
-		Secure: c.Secure, HTTPOnly: c.HttpOnly, SameSite: c.SameSiteRaw,
-		MaxAge: c.Lifetime(date), SetBy: "header", URL: u.String(), Scheme: u.Scheme,
-		Phase: result.PhasePreLogin, BlockedReasons: []string{},
-		SessionLike: sessionLike, SessionSignal: signal,
-		ValueRedacted: sc.RedactValue(c.Value), Raw: c.Redacted(),
-	}
-	rc.Session = rc.MaxAge == nil
-	// Without a browser, "stored" is our parser's prediction of what a browser keeps.
-	rc.Stored = c.Ignored == "" && !c.Deleted(date) && !(c.Secure && u.Scheme == "http")
-	if c.Ignored != "" {
-		rc.BlockedReasons = append(rc.BlockedReasons, c.Ignored)
-	}
-	switch sc.DomainCheck(c, strings.ToLower(u.Hostname())) {
-	case "mismatch", "public-suffix", "ip":
-		rc.Stored = false
-		rc.BlockedReasons = append(rc.BlockedReasons, "Domain="+c.Domain+" does not fit the host")
-	}
-	if showValue {
-		rc.Value = c.Value
-		rc.Raw = c.Raw
-	}
-	return rc
-}
-
-// defaultPath is RFC 6265bis §5.1.4's default-path of a request path.
-func defaultPath(p string) string {
-	if p == "" || p[0] != '/' {
-		return "/"
-	}
-	i := strings.LastIndex(p, "/")
-	if i == 0 {
-		return "/"
-	}
-	return p[:i]
+	return CookieRow(sc.Judge(c, u, date, sc.FromHeader), u, showValue)
 }
 
 // sortFindings orders by severity (worst first), then rule and URL, for stable output.

@@ -255,3 +255,71 @@ func TestChromeNeverStartsExits3(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// TestCookieVerdictsEndToEnd: the whole CLI with real Chromium on a page
+// (reached as cookiescan.test, not loopback) whose response sends lines
+// Chromium treats in different ways and whose script writes cookies Chromium
+// refuses; the plain-HTTP URL, which only the probe follows, sends a
+// __Secure- cookie. Every row says what Chromium did.
+func TestCookieVerdictsEndToEnd(t *testing.T) {
+	needChromium(t)
+	dir := t.TempDir()
+	site, err := fixtures.Start(fixtures.Options{Profile: "cookie-cases", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	out := filepath.Join(dir, "scan.json")
+	code, _, errOut := run(t, "scan", site.URL("https", fixtures.CaseHost, "/cc/script"),
+		"--http-url", site.URL("http", fixtures.CaseHost, "/cc/set/http-secure-prefix/x"), "--ca-cert", site.CAFile,
+		"--host-resolver-rules", "MAP *.test 127.0.0.1", "--depth", "0", "--fail-on", "none", "-q", "-o", out)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("exit %d, no report: %v: %s", code, err, errOut)
+	}
+	var rep result.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		setBy            string
+		stored, deletion bool
+		reasons          string
+		rule             string
+	}
+	want := map[string]row{
+		"ck_page_twice":  {"header", true, false, "", "cookie-missing-httponly"}, // the last line: Secure, not HttpOnly
+		"ck_page_del":    {"header", false, true, "", ""},
+		"ck_page_soh":    {"header", false, false, "DisallowedCharacter", "cookie-rejected-by-browser"},
+		"ck_page_part":   {"header", false, false, "", "cookie-partitioned-insecure"},
+		"ck_js_httponly": {"script", false, false, "", "cookie-rejected-by-browser"},
+		"ck_js_ssnone":   {"script", false, false, "SameSiteNoneInsecure", "cookie-samesite-none-insecure"},
+		"ck_js_2y":       {"script", true, false, "", "cookie-lifetime-over-400d"},
+		"__Secure-http":  {"header", false, false, "InvalidPrefix", "cookie-prefix-violation"},
+	}
+	got := map[string][]result.Cookie{}
+	for _, c := range rep.Cookies {
+		got[c.Name] = append(got[c.Name], c)
+	}
+	for name, w := range want {
+		rows := got[name]
+		if len(rows) == 0 {
+			t.Errorf("%s: no row in %+v", name, rep.Cookies)
+			continue
+		}
+		for _, c := range rows {
+			if c.SetBy != w.setBy || c.Stored != w.stored || c.Deletion != w.deletion || strings.Join(c.BlockedReasons, ",") != w.reasons {
+				t.Errorf("%s: setBy %s stored %v deletion %v reasons %q note %q; want %+v", name, c.SetBy, c.Stored, c.Deletion, c.BlockedReasons, c.Note, w)
+			}
+		}
+		if w.rule != "" && findingFor(rep, w.rule, name) == nil {
+			t.Errorf("%s: no %s finding", name, w.rule)
+		}
+	}
+	if rows := got["ck_page_twice"]; len(rows) > 0 && (!rows[0].Secure || rows[0].HTTPOnly) {
+		t.Errorf("ck_page_twice: %+v; want the last line's flags", rows[0])
+	}
+	if rows := got["ck_js_2y"]; len(rows) > 0 && (rows[0].MaxAge == nil || *rows[0].MaxAge != 63072000) {
+		t.Errorf("ck_js_2y maxAge %v; want what the script asked, 63072000", rows[0].MaxAge)
+	}
+}

@@ -120,6 +120,9 @@ type cookieView struct {
 	URL         string
 	SessionLike bool
 	Blocked     []string
+	// Dropped says why a line without Chromium's reasons is not stored:
+	// it deletes the cookie, or Chromium drops it silently (the note).
+	Dropped string
 }
 
 type groupView struct {
@@ -364,6 +367,12 @@ func cookieOf(c result.Cookie) cookieView {
 		Secure: c.Secure, HTTPOnly: c.HTTPOnly, Phase: text(c.Phase), SetBy: text(c.SetBy),
 		URL: text(c.URL), SessionLike: c.SessionLike, Blocked: texts(c.BlockedReasons),
 		Value: text(c.ValueRedacted),
+	}
+	switch {
+	case c.Deletion:
+		v.Dropped = "deletes the cookie"
+	case !c.Stored && len(c.BlockedReasons) == 0 && c.Note != "":
+		v.Dropped = text("dropped: " + c.Note)
 	}
 	if c.Value != "" {
 		v.Value = text(c.Value)

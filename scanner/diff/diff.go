@@ -161,13 +161,17 @@ func sortedKeys[V any](m map[string]V) []string {
 
 var sameSiteRank = map[string]int{"": 0, "none": 1, "lax": 2, "strict": 3}
 
+func refusedOrDeletion(c result.Cookie) bool { return c.Deletion || len(c.BlockedReasons) > 0 }
+
 func cookieKey(c result.Cookie) string { return c.Name + "|" + c.Domain + "|" + c.Path }
 
 // cookieChanges compares each cookie present in both scans (first record wins).
 func cookieChanges(old, new result.Report) []Change {
 	oc := map[string]result.Cookie{}
+	// Only cookies Chromium keeps have flags to compare: a deletion or a
+	// refused line (their findings are compared) would pair with a live row.
 	for _, c := range old.Cookies {
-		if _, ok := oc[cookieKey(c)]; !ok {
+		if _, ok := oc[cookieKey(c)]; !ok && !refusedOrDeletion(c) {
 			oc[cookieKey(c)] = c
 		}
 	}
@@ -176,7 +180,7 @@ func cookieChanges(old, new result.Report) []Change {
 	for _, n := range new.Cookies {
 		k := cookieKey(n)
 		o, ok := oc[k]
-		if !ok || seen[k] {
+		if !ok || seen[k] || refusedOrDeletion(n) {
 			continue
 		}
 		seen[k] = true

@@ -110,21 +110,29 @@ const (
 
 // Cookie is one cookie the site set, as the server asked for it.
 type Cookie struct {
-	Name           string   `json:"name"`
-	Domain         string   `json:"domain"`
-	HostOnly       bool     `json:"hostOnly"`
-	Path           string   `json:"path"`
-	Secure         bool     `json:"secure"`
-	HTTPOnly       bool     `json:"httpOnly"`
-	SameSite       string   `json:"sameSite"`
-	Session        bool     `json:"session"`
-	MaxAge         *int64   `json:"maxAge"`
-	SetBy          string   `json:"setBy"`
-	URL            string   `json:"url"`
-	Scheme         string   `json:"scheme"`
-	Phase          string   `json:"phase"`
+	Name     string `json:"name"`
+	Domain   string `json:"domain"`
+	HostOnly bool   `json:"hostOnly"`
+	Path     string `json:"path"`
+	Secure   bool   `json:"secure"`
+	HTTPOnly bool   `json:"httpOnly"`
+	SameSite string `json:"sameSite"`
+	Session  bool   `json:"session"`
+	MaxAge   *int64 `json:"maxAge"`
+	SetBy    string `json:"setBy"`
+	URL      string `json:"url"`
+	Scheme   string `json:"scheme"`
+	Phase    string `json:"phase"`
+	// Stored, Deletion and BlockedReasons say what Chromium does with the
+	// line received from URL, whether the browser saw it or only the probe
+	// did: it keeps the cookie (Stored); or the line deletes it (Deletion:
+	// an expiry in the past, MaxAge <= 0; nothing is stored); or it refuses
+	// it, with Chromium's own reason names (CDP SetCookieBlockedReason) or
+	// none when Chromium drops the line silently. Note explains in our words.
 	Stored         bool     `json:"stored"`
+	Deletion       bool     `json:"deletion,omitempty"`
 	BlockedReasons []string `json:"blockedReasons"`
+	Note           string   `json:"note,omitempty"`
 	SessionLike    bool     `json:"sessionLike"`
 	SessionSignal  string   `json:"sessionSignal,omitempty"`
 	ValueRedacted  string   `json:"valueRedacted"`

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,47 @@ type CookieContext struct {
 	// host: a missing Secure then matters less (the Observatory's logic).
 	HSTSCovers bool
 	SetAtLogin bool
+	// Script: the line is a string a page's script wrote to document.cookie.
+	Script bool
+	// BrowserSaw: Chromium received this line; BrowserReasons are the
+	// reasons it gave for refusing it (none: it did not refuse it).
+	BrowserSaw     bool
+	BrowserReasons []string
+}
+
+// Verdict is what Chromium does with the line in this context: the model's
+// verdict (setcookie.Judge), overruled by what Chromium reported when it
+// saw the line itself. Reasons that only the visit's context explains (a
+// cross-site request's SameSite, third-party policy) are not the line's.
+func (cc CookieContext) Verdict(c sc.Cookie) sc.Verdict {
+	src := sc.FromHeader
+	if cc.Script {
+		src = sc.FromScript
+	}
+	v := sc.Judge(c, cc.URL, cc.Date, src)
+	if !cc.BrowserSaw {
+		return v
+	}
+	var own []string
+	for _, r := range cc.BrowserReasons {
+		if !browserPolicy[r] && !strings.HasPrefix(r, "SameSite") && !strings.HasPrefix(r, "SchemefulSameSite") || r == sc.ReasonSameSiteNoneInsecure {
+			own = append(own, r)
+		}
+	}
+	switch {
+	case len(own) > 0:
+		if !slices.Equal(own, v.Reasons) {
+			v.Note = "Chromium refused it (" + strings.Join(own, ", ") + ")"
+		}
+		v.Stored, v.Deletion, v.Reasons = false, false, own
+	case len(v.Reasons) > 0 && len(cc.BrowserReasons) == 0:
+		// The model expected a refusal Chromium did not make: Chromium
+		// is the truth.
+		v.Deletion = c.Deleted(cc.Date)
+		v.Stored, v.Reasons = !v.Deletion, []string{}
+		v.Note = ""
+	}
+	return v
 }
 
 func cookieEvidence(c sc.Cookie, cc CookieContext) string {
@@ -56,20 +98,32 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 	}
 	name := fmt.Sprintf("%q", c.Name)
 
-	// Lines a browser drops whole: say why, whatever else is wrong.
-	switch {
-	case c.Has(sc.CodePrefixSecure) || c.Has(sc.CodePrefixHost) || c.Has(sc.CodePrefixInValue):
-		add("cookie-prefix-violation", medium, "Browsers reject "+name+": "+problemDetail(c, sc.CodePrefixSecure, sc.CodePrefixHost, sc.CodePrefixInValue)+".")
-	case c.Has(sc.CodeNameValueTooLarge):
-		add("cookie-too-large", low, "Browsers reject "+name+": "+problemDetail(c, sc.CodeNameValueTooLarge)+".")
-	case c.Has(sc.CodeSameSiteNoneInsecure):
-		add("cookie-samesite-none-insecure", medium, "Browsers reject "+name+": SameSite=None requires Secure.")
-	case c.Has(sc.CodePartitionedInsecure):
-		add("cookie-partitioned-insecure", low, "Browsers reject "+name+": Partitioned requires Secure.")
-	case c.Ignored != "":
-		add("cookie-rejected-by-browser", low, "Browsers ignore this Set-Cookie line: "+c.Ignored+".")
+	// Lines Chromium refuses: say why (its reasons, or ours when it drops
+	// the line silently), whatever else is wrong.
+	v := cc.Verdict(c)
+	if v.Refused() {
+		why := v.Note
+		if len(v.Reasons) > 0 {
+			why = strings.Join(v.Reasons, ", ") + ": " + v.Note
+		}
+		has := func(r string) bool { return slices.Contains(v.Reasons, r) }
+		switch {
+		case has(sc.ReasonInvalidPrefix):
+			add("cookie-prefix-violation", medium, "Chromium refuses "+name+" ("+why+").")
+		case has(sc.ReasonNameValuePairExceedsMaxSize):
+			add("cookie-too-large", low, "Chromium refuses "+name+" ("+why+").")
+		case has(sc.ReasonSameSiteNoneInsecure):
+			add("cookie-samesite-none-insecure", medium, "Chromium refuses "+name+": SameSite=None requires Secure.")
+		case c.Has(sc.CodePartitionedInsecure):
+			add("cookie-partitioned-insecure", low, "Chromium drops "+name+" without saying why: Partitioned requires Secure.")
+		case has(sc.ReasonInvalidDomain) && len(v.Reasons) == 1:
+			add("cookie-domain-invalid", low, fmt.Sprintf("Domain=%s does not fit the host %s; Chromium refuses %s (InvalidDomain).", c.Domain, strings.ToLower(cc.URL.Hostname()), name))
+		default:
+			add("cookie-rejected-by-browser", low, "Chromium refuses "+name+" ("+why+").")
+		}
+		return fs
 	}
-	if c.Ignored != "" || c.Deleted(cc.Date) {
+	if v.Deletion {
 		// Nothing is stored, so attribute rules would only add noise.
 		return fs
 	}
@@ -122,10 +176,8 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 			sev = low
 		}
 		add("cookie-domain-broad", sev, fmt.Sprintf("Domain=%s sends %s to every subdomain of %s; any of them can read or overwrite it.", c.Domain, name, c.Domain))
-	case "mismatch", "public-suffix", "ip":
-		add("cookie-domain-invalid", low, fmt.Sprintf("Domain=%s does not fit the host %s; browsers reject %s.", c.Domain, host, name))
 	}
-	if life := c.Lifetime(cc.Date); life != nil && *life > 0 {
+	if life := v.MaxAge; life != nil && *life > 0 {
 		// Compare seconds, not time.Duration: "forever" dates overflow a Duration.
 		const day = 86400
 		if sessionLike {

@@ -43,15 +43,19 @@ func cookieCases() map[string]cookieCase {
 		"missing-secure/not on a rejected SameSite=None":            {rule: "cookie-missing-secure", want: none, line: "sid=abc; SameSite=None"},
 
 		// cookie-set-over-http: session-like medium, others low.
-		"set-over-http/session":                          {rule: "cookie-set-over-http", want: medium, line: "sessionid=abc; HttpOnly", url: httpURL},
-		"set-over-http/session with Secure":              {rule: "cookie-set-over-http", want: medium, line: "JSESSIONID=abc; Secure; HttpOnly", url: httpURL},
-		"set-over-http/set at login":                     {rule: "cookie-set-over-http", want: medium, line: "prefs=1", url: httpURL, login: true},
-		"set-over-http/load-balancer affinity stays low": {rule: "cookie-set-over-http", want: low, line: "lb=node1; Path=/", url: httpURL},
-		"set-over-http/csrf":                             {rule: "cookie-set-over-http", want: low, line: "csrftoken=abc", url: httpURL},
-		"set-over-http/not over https":                   {rule: "cookie-set-over-http", want: none, line: "sessionid=abc"},
-		"set-over-http/not over https on another port":   {rule: "cookie-set-over-http", want: none, line: "lb=node1", url: "https://www.example.com:8443/"},
-		"set-over-http/not on a deletion":                {rule: "cookie-set-over-http", want: none, line: "sessionid=; Max-Age=0", url: httpURL},
-		"set-over-http/not on a rejected line":           {rule: "cookie-set-over-http", want: none, line: "__Secure-sid=abc", url: httpURL},
+		"set-over-http/session": {rule: "cookie-set-over-http", want: medium, line: "sessionid=abc; HttpOnly", url: httpURL},
+		// Chromium refuses a Secure cookie from http:// (SecureOnly): nothing is set.
+		"set-over-http/not on a session cookie with Secure": {rule: "cookie-set-over-http", want: none, line: "JSESSIONID=abc; Secure; HttpOnly", url: httpURL},
+		"rejected/Secure over http (SecureOnly)":            {rule: "cookie-rejected-by-browser", want: low, line: "JSESSIONID=abc; Secure; HttpOnly", url: httpURL},
+		"prefix/__Secure- over http (InvalidPrefix)":        {rule: "cookie-prefix-violation", want: medium, line: "__Secure-sid=abc; Secure; HttpOnly", url: httpURL},
+		"prefix/__Host- over http (InvalidPrefix)":          {rule: "cookie-prefix-violation", want: medium, line: "__Host-sid=abc; Secure; HttpOnly; Path=/", url: httpURL},
+		"set-over-http/set at login":                        {rule: "cookie-set-over-http", want: medium, line: "prefs=1", url: httpURL, login: true},
+		"set-over-http/load-balancer affinity stays low":    {rule: "cookie-set-over-http", want: low, line: "lb=node1; Path=/", url: httpURL},
+		"set-over-http/csrf":                                {rule: "cookie-set-over-http", want: low, line: "csrftoken=abc", url: httpURL},
+		"set-over-http/not over https":                      {rule: "cookie-set-over-http", want: none, line: "sessionid=abc"},
+		"set-over-http/not over https on another port":      {rule: "cookie-set-over-http", want: none, line: "lb=node1", url: "https://www.example.com:8443/"},
+		"set-over-http/not on a deletion":                   {rule: "cookie-set-over-http", want: none, line: "sessionid=; Max-Age=0", url: httpURL},
+		"set-over-http/not on a rejected line":              {rule: "cookie-set-over-http", want: none, line: "__Secure-sid=abc", url: httpURL},
 
 		// cookie-missing-httponly: session-like medium; csrf and others info.
 		"missing-httponly/session":                      {rule: "cookie-missing-httponly", want: medium, line: "sessionid=abc; Secure; SameSite=Lax"},
@@ -86,9 +90,10 @@ func cookieCases() map[string]cookieCase {
 		"samesite-none/not on a deletion":             {rule: "cookie-samesite-none", want: none, line: "widget=; Secure; SameSite=None; Max-Age=0"},
 
 		// cookie-samesite-none-insecure: SameSite=None without Secure, medium.
-		"samesite-none-insecure/session":                      {rule: "cookie-samesite-none-insecure", want: medium, line: "sid=abc; SameSite=None; HttpOnly"},
-		"samesite-none-insecure/widget":                       {rule: "cookie-samesite-none-insecure", want: medium, line: "widget=1; samesite=none"},
-		"samesite-none-insecure/also Partitioned":             {rule: "cookie-samesite-none-insecure", want: medium, line: "embed=1; SameSite=None; Partitioned"},
+		"samesite-none-insecure/session": {rule: "cookie-samesite-none-insecure", want: medium, line: "sid=abc; SameSite=None; HttpOnly"},
+		"samesite-none-insecure/widget":  {rule: "cookie-samesite-none-insecure", want: medium, line: "widget=1; samesite=none"},
+		// Chromium drops a Partitioned cookie without Secure before it looks at SameSite.
+		"samesite-none-insecure/not when also Partitioned":    {rule: "cookie-samesite-none-insecure", want: none, line: "embed=1; SameSite=None; Partitioned"},
 		"samesite-none-insecure/over http":                    {rule: "cookie-samesite-none-insecure", want: medium, line: "widget=1; SameSite=None", url: httpURL},
 		"samesite-none-insecure/not with Secure":              {rule: "cookie-samesite-none-insecure", want: none, line: "widget=1; SameSite=None; Secure"},
 		"samesite-none-insecure/not with Lax":                 {rule: "cookie-samesite-none-insecure", want: none, line: "widget=1; SameSite=Lax"},
@@ -140,7 +145,8 @@ func cookieCases() map[string]cookieCase {
 		"domain-invalid/not on the host":               {rule: "cookie-domain-invalid", want: none, line: "x=1; Secure; Domain=WWW.example.com"},
 		"domain-invalid/not on an empty Domain":        {rule: "cookie-domain-invalid", want: none, line: "x=1; Secure; Domain="},
 		"domain-invalid/not on the IP itself":          {rule: "cookie-domain-invalid", want: none, line: "x=1; Secure; Domain=192.0.2.1", url: "https://192.0.2.1/"},
-		"domain-invalid/not on a deletion":             {rule: "cookie-domain-invalid", want: none, line: "x=; Domain=example.org; Max-Age=0"},
+		// Chromium refuses the deletion (InvalidDomain): it deletes nothing.
+		"domain-invalid/a deletion with a foreign Domain": {rule: "cookie-domain-invalid", want: low, line: "x=; Domain=example.org; Max-Age=0"},
 
 		// session-cookie-persistent: > 7 days medium, > 1 day low, else info; remember-me info.
 		"persistent/Django two weeks":                   {rule: "session-cookie-persistent", want: medium, line: "sessionid=abc; Secure; HttpOnly; SameSite=Lax; Max-Age=1209600"},
@@ -200,23 +206,25 @@ func cookieCases() map[string]cookieCase {
 		"too-large/not on a deletion with a long attribute": {rule: "cookie-too-large", want: none, line: "x=; Max-Age=0; Path=/" + long(2000)},
 
 		// cookie-partitioned-insecure: Partitioned without Secure.
-		"partitioned/bare":                                        {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned"},
-		"partitioned/with Lax":                                    {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned; SameSite=Lax; HttpOnly"},
-		"partitioned/lower case":                                  {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; partitioned; Path=/"},
-		"partitioned/over http":                                   {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned", url: httpURL},
-		"partitioned/not with Secure":                             {rule: "cookie-partitioned-insecure", want: none, line: "embed=1; Partitioned; Secure"},
-		"partitioned/not with None; Secure":                       {rule: "cookie-partitioned-insecure", want: none, line: "embed=1; Secure; Partitioned; SameSite=None"},
-		"partitioned/not when SameSite=None is the stated reason": {rule: "cookie-partitioned-insecure", want: none, line: "embed=1; Partitioned; SameSite=None"},
-		"partitioned/not when the prefix is the stated reason":    {rule: "cookie-partitioned-insecure", want: none, line: "__Host-embed=1; Partitioned; Path=/"},
+		"partitioned/bare":                                     {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned"},
+		"partitioned/with Lax":                                 {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned; SameSite=Lax; HttpOnly"},
+		"partitioned/lower case":                               {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; partitioned; Path=/"},
+		"partitioned/over http":                                {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned", url: httpURL},
+		"partitioned/not with Secure":                          {rule: "cookie-partitioned-insecure", want: none, line: "embed=1; Partitioned; Secure"},
+		"partitioned/not with None; Secure":                    {rule: "cookie-partitioned-insecure", want: none, line: "embed=1; Secure; Partitioned; SameSite=None"},
+		"partitioned/also SameSite=None":                       {rule: "cookie-partitioned-insecure", want: low, line: "embed=1; Partitioned; SameSite=None"},
+		"partitioned/not when the prefix is the stated reason": {rule: "cookie-partitioned-insecure", want: none, line: "__Host-embed=1; Partitioned; Path=/"},
 
 		// cookie-rejected-by-browser: dropped for a reason not covered above.
 		"rejected/control character":                           {rule: "cookie-rejected-by-browser", want: low, line: "x=a\x01b; Secure"},
 		"rejected/DEL":                                         {rule: "cookie-rejected-by-browser", want: low, line: "x=ab\x7f; Secure"},
 		"rejected/empty name and value":                        {rule: "cookie-rejected-by-browser", want: low, line: "=; Secure"},
-		"rejected/non-ASCII Domain":                            {rule: "cookie-rejected-by-browser", want: low, line: "x=1; Secure; Domain=exämple.com"},
+		"domain-invalid/non-ASCII Domain":                      {rule: "cookie-domain-invalid", want: low, line: "x=1; Secure; Domain=exämple.com"},
 		"rejected/not on a valid cookie":                       {rule: "cookie-rejected-by-browser", want: none, line: "x=1; Secure"},
 		"rejected/not on a nameless cookie":                    {rule: "cookie-rejected-by-browser", want: none, line: "=abc; Secure"},
-		"rejected/not on a tab in the value":                   {rule: "cookie-rejected-by-browser", want: none, line: "x=a\tb; Secure"},
+		"rejected/a tab in the value (DisallowedCharacter)":    {rule: "cookie-rejected-by-browser", want: low, line: "x=a\tb; Secure"},
+		"rejected/not on a tab around the value":               {rule: "cookie-rejected-by-browser", want: none, line: "x=\tab\t; Secure"},
+		"rejected/Partitioned Secure over http":                {rule: "cookie-rejected-by-browser", want: low, line: "embed=1; Partitioned; Secure", url: httpURL},
 		"rejected/not when the prefix is the stated reason":    {rule: "cookie-rejected-by-browser", want: none, line: "__Secure-x=1"},
 		"rejected/not when SameSite=None is the stated reason": {rule: "cookie-rejected-by-browser", want: none, line: "x=1; SameSite=None"},
 

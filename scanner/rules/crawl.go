@@ -18,12 +18,6 @@ import (
 // browserPolicy are Chromium's own third-party cookie policies: not site defects.
 var browserPolicy = map[string]bool{"UserPreferences": true, "ThirdPartyPhaseout": true, "ThirdPartyBlockedInFirstPartySet": true}
 
-// coveredByParser are block reasons our own rules already explain from the line.
-var coveredByParser = map[string]bool{
-	"SameSiteNoneInsecure": true, "InvalidPrefix": true, "NameValuePairExceedsMaxSize": true,
-	"InvalidDomain": true, "SyntaxError": true, "NoCookieContent": true,
-}
-
 // CrawlFindings judges what the browser saw: every Set-Cookie line of every
 // response, cookies written by script, the proof over plain HTTP, the session
 // across login and logout, HSTS across pages, and the redirects of navigations.
@@ -42,22 +36,41 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 				continue // third-party cookie blocked by Chromium's policy
 			}
 			fs = append(fs, CookieFindings(ck, CookieContext{URL: u, Status: r.Status, Date: r.Date,
-				HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name]})...)
-			if extra := uncovered(reasons); len(extra) > 0 && ck.Ignored == "" {
-				f := newFinding("cookie-rejected-by-browser", low, r.URL,
-					fmt.Sprintf("Chromium refused %q: %s.", ck.Name, strings.Join(extra, ", ")), cookieEvidence(ck, CookieContext{URL: u, Status: r.Status}))
-				f.Cookie, f.CookieClass = ck.Name, Class(ck.Name, ck.Value, loginSet[ck.Name])
-				fs = append(fs, f)
+				HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name], BrowserSaw: true, BrowserReasons: reasons})...)
+		}
+	}
+	// Script writes, judged from the string the script wrote: a write
+	// Chromium refuses (HttpOnly, SameSite=None without Secure) is judged
+	// too, and a lifetime is what the script asked for.
+	written := map[string]bool{}
+	for _, w := range c.ScriptWrites {
+		if w.API != "document.cookie" {
+			continue
+		}
+		u, err := url.Parse(w.FrameURL)
+		if err != nil || u.Host == "" {
+			if u, err = url.Parse(w.PageURL); err != nil {
+				continue
 			}
+		}
+		ck := sc.Parse(w.Value)
+		written[ck.Name] = true
+		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: w.At, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name], Script: true}) {
+			f.Detail += " (Written by script on " + w.PageURL + ".)"
+			f.Evidence = "document.cookie = " + quoteScript(ck.Redacted()) + "\n(on " + w.PageURL + ")"
+			if fix := ScriptFix(f.Rule, ck.Name); fix != "" {
+				f.Remediation.Framework, f.Remediation.Fix = ScriptFramework, fix
+			}
+			fs = append(fs, f)
 		}
 	}
 	for _, s := range c.ScriptCookies {
 		u, err := url.Parse(s.PageURL)
-		if err != nil {
+		if err != nil || written[s.Cookie.Name] {
 			continue
 		}
 		ck := sc.Parse(SyntheticLine(s.Cookie))
-		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: now, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name]}) {
+		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: now, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name], Script: true}) {
 			f.Detail += " (Written by script on " + s.PageURL + ".)"
 			f.Evidence = "document.cookie wrote " + ck.Name + " (seen in the cookie store after loading " + s.PageURL + ")"
 			if fix := ScriptFix(f.Rule, ck.Name); fix != "" {
@@ -87,15 +100,9 @@ func onlyPolicy(reasons []string) bool {
 	return true
 }
 
-func uncovered(reasons []string) []string {
-	var out []string
-	for _, r := range reasons {
-		if !coveredByParser[r] && !browserPolicy[r] && !strings.HasPrefix(r, "SameSite") && !strings.HasPrefix(r, "SchemefulSameSite") {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+// quoteScript renders what a script wrote for evidence: Go-quoted, so a
+// control character shows as an escape.
+func quoteScript(s string) string { return fmt.Sprintf("%q", s) }
 
 // LoginCookies are the names set or changed by the login responses: the strongest
 // session signal.

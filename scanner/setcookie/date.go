@@ -2,11 +2,20 @@ package setcookie
 
 import "time"
 
-// parseCookieDate implements the cookie-date algorithm of RFC 6265 §5.1.1
-// (unchanged in 6265bis, which also makes the trailing "( non-digit *OCTET )"
-// optional). It is deliberately not time.Parse: browsers accept far more than
-// IMF-fixdate (RFC 850, asctime, junk around tokens), and we must agree with
-// them on which cookies are persistent. The zone is ignored; dates are UTC.
+// parseCookieDate reads an Expires value the way Chromium's
+// cookie_util::ParseCookieExpirationTime does, which is not RFC 6265's
+// algorithm and not time.Parse: the value is split at the RFC's delimiters
+// and each token classified by its first byte. A token that starts with a
+// letter is the month when its first three letters name one ("January",
+// "Janx"); a token with a colon is the time when it is exactly
+// 1*2DIGIT ":" 1*2DIGIT ":" 1*2DIGIT; other tokens of digits only are the
+// day (at most two digits, first) and the year (at most five). Later
+// tokens of a kind already found are ignored, and so is a token that fits
+// nothing. Years 70-99 are 19xx, 0-69 are 20xx. The zone is ignored; dates
+// are UTC. A date before 1601 is kept (it is in the past: the line deletes
+// its cookie), as Chromium clamps it to its earliest time.
+//
+// Each rule is pinned by a case Chromium was asked about (fixtures.CookieCases).
 func parseCookieDate(s string) (time.Time, bool) {
 	var (
 		foundTime, foundDay, foundMonth, foundYear bool
@@ -23,32 +32,20 @@ func parseCookieDate(s string) (time.Time, bool) {
 		}
 		tok := s[i:j]
 		i = j
-		if tok == "" {
-			continue
-		}
-		if !foundTime {
-			if h, m, sec, ok := matchTime(tok); ok {
-				foundTime, hour, minute, second = true, h, m, sec
-				continue
+		switch {
+		case tok == "":
+		case !isDigit(tok[0]):
+			if !foundMonth {
+				month, foundMonth = matchMonth(tok)
 			}
-		}
-		if !foundDay {
-			if d, ok := matchDigits(tok, 1, 2); ok {
-				foundDay, day = true, d
-				continue
+		case containsByte(tok, ':'):
+			if !foundTime {
+				hour, minute, second, foundTime = matchTime(tok)
 			}
-		}
-		if !foundMonth {
-			if m, ok := matchMonth(tok); ok {
-				foundMonth, month = true, m
-				continue
-			}
-		}
-		if !foundYear {
-			if y, ok := matchDigits(tok, 2, 4); ok {
-				foundYear, year = true, y
-				continue
-			}
+		case !foundDay && len(tok) <= 2:
+			day, foundDay = digitsOnly(tok)
+		case !foundYear && len(tok) <= 5:
+			year, foundYear = digitsOnly(tok)
 		}
 	}
 	if !foundTime || !foundDay || !foundMonth || !foundYear {
@@ -60,7 +57,7 @@ func parseCookieDate(s string) (time.Time, bool) {
 	case year >= 0 && year <= 69:
 		year += 2000
 	}
-	if day < 1 || day > 31 || year < 1601 || hour > 23 || minute > 59 || second > 59 {
+	if day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 {
 		return time.Time{}, false
 	}
 	t := time.Date(year, month, day, hour, minute, second, 0, time.UTC)
@@ -76,40 +73,54 @@ func isDateDelimiter(b byte) bool {
 		(b >= 0x5B && b <= 0x60) || (b >= 0x7B && b <= 0x7E)
 }
 
-// leadingDigits reads min..max digits at tok[i:] and requires that they are
-// not followed by another digit.
-func leadingDigits(tok string, i, min, max int) (val, next int, ok bool) {
-	j := i
-	for j < len(tok) && j-i < max && tok[j] >= '0' && tok[j] <= '9' {
-		val = val*10 + int(tok[j]-'0')
-		j++
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func containsByte(s string, c byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return true
+		}
 	}
-	if j-i < min || (j < len(tok) && tok[j] >= '0' && tok[j] <= '9') {
-		return 0, 0, false
-	}
-	return val, j, true
+	return false
 }
 
-// matchDigits matches day-of-month (1*2DIGIT) and year (2*4DIGIT), each
-// optionally followed by a non-digit and anything.
-func matchDigits(tok string, min, max int) (int, bool) {
-	v, _, ok := leadingDigits(tok, 0, min, max)
-	return v, ok
+// digitsOnly reads a token of digits only (at most five, so no overflow).
+func digitsOnly(tok string) (int, bool) {
+	n := 0
+	for i := 0; i < len(tok); i++ {
+		if !isDigit(tok[i]) {
+			return 0, false
+		}
+		n = n*10 + int(tok[i]-'0')
+	}
+	return n, tok != ""
 }
 
-// matchTime matches hms-time [ non-digit *OCTET ].
+// matchTime matches exactly 1*2DIGIT ":" 1*2DIGIT ":" 1*2DIGIT.
 func matchTime(tok string) (h, m, s int, ok bool) {
-	var i int
-	if h, i, ok = leadingDigits(tok, 0, 1, 2); !ok || i >= len(tok) || tok[i] != ':' {
+	var parts [3]int
+	i := 0
+	for p := 0; p < 3; p++ {
+		if p > 0 {
+			if i >= len(tok) || tok[i] != ':' {
+				return 0, 0, 0, false
+			}
+			i++
+		}
+		j := i
+		for j < len(tok) && isDigit(tok[j]) {
+			j++
+		}
+		if j == i || j-i > 2 {
+			return 0, 0, 0, false
+		}
+		parts[p], _ = digitsOnly(tok[i:j])
+		i = j
+	}
+	if i != len(tok) {
 		return 0, 0, 0, false
 	}
-	if m, i, ok = leadingDigits(tok, i+1, 1, 2); !ok || i >= len(tok) || tok[i] != ':' {
-		return 0, 0, 0, false
-	}
-	if s, _, ok = leadingDigits(tok, i+1, 1, 2); !ok {
-		return 0, 0, 0, false
-	}
-	return h, m, s, true
+	return parts[0], parts[1], parts[2], true
 }
 
 var monthNames = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}

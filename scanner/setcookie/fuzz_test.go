@@ -1,6 +1,7 @@
 package setcookie
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -93,8 +94,17 @@ func FuzzParse(f *testing.F) {
 		_ = DomainCheck(c, "www.example.com")
 		_ = DomainCheck(c, "192.0.2.1")
 		_ = DomainCheck(c, c.Domain)
-		if c.Expires != nil && (c.Expires.Location() != time.UTC || c.Expires.Year() < 1601) {
+		if c.Expires != nil && c.Expires.Location() != time.UTC {
 			t.Fatalf("Expires = %v", c.Expires)
+		}
+		for _, raw := range []string{"https://www.example.com/a/b", "http://127.0.0.1:8080/", "http://[::1]/"} {
+			u, _ := url.Parse(raw)
+			for _, src := range []Source{FromHeader, FromScript} {
+				v := Judge(c, u, date, src)
+				if v.Stored && (v.Deletion || len(v.Reasons) > 0) || v.Deletion && len(v.Reasons) > 0 || v.Reasons == nil {
+					t.Fatalf("%q from %s: stored %v deletion %v reasons %q", line, raw, v.Stored, v.Deletion, v.Reasons)
+				}
+			}
 		}
 	})
 }

@@ -13,6 +13,7 @@ package setcookie
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -31,6 +32,7 @@ const (
 	CodePrefixSecure         = "prefix-secure"
 	CodePrefixHost           = "prefix-host"
 	CodePrefixInValue        = "prefix-in-value"
+	CodePrefixHTTP           = "prefix-http" // __Http-/__Host-Http- without HttpOnly or Secure
 	CodePartitionedInsecure  = "partitioned-insecure"
 	CodeSameSiteNoneInsecure = "samesite-none-insecure"
 	// CodeDomainNonASCII: 6265bis §5.7 step 8 makes a UA ignore the whole
@@ -48,6 +50,10 @@ const (
 const (
 	PrefixSecure = "__Secure-"
 	PrefixHost   = "__Host-"
+	// PrefixHTTP and PrefixHostHTTP also require HttpOnly (so no script
+	// can set them); __Host-Http- keeps __Host-'s rules too.
+	PrefixHTTP     = "__Http-"
+	PrefixHostHTTP = "__Host-Http-"
 )
 
 // Attr is one attribute exactly as sent.
@@ -68,14 +74,17 @@ type Cookie struct {
 	Value string
 	Attrs []Attr // in order (empty slice when none)
 
-	// Effective attributes: the last valid occurrence wins; unknown
-	// attributes and attribute values over 1024 octets are ignored.
+	// Effective attributes, as Chromium reads them: the last occurrence
+	// of each wins, even when its value is unusable (an unparseable
+	// Max-Age or Expires then counts as absent, an empty Domain makes a
+	// host-only cookie); unknown attributes and attribute values over 1024
+	// octets are ignored.
 	Secure, HttpOnly, Partitioned bool
 	SameSite                      string     // "Strict", "Lax", "None" when valid; "" when absent or invalid
 	SameSiteRaw                   string     // the value as sent (last occurrence); "" when absent
 	HasSameSite                   bool       // the attribute is present (valid or not)
 	Domain                        string     // last Domain, leading '.' stripped, lower-cased
-	HasDomain                     bool       // a non-empty Domain attribute was accepted
+	HasDomain                     bool       // the last Domain attribute is not empty
 	Path                          string     // last Path if it starts with '/', else "" (default-path applies)
 	HasPath                       bool       // a Path attribute was accepted (even if default-path applies)
 	MaxAge                        *int64     // nil when absent or unparseable; may be <= 0
@@ -84,24 +93,24 @@ type Cookie struct {
 	Problems                      []Problem  // every issue seen, in order (empty slice when none)
 }
 
-// Parse parses one Set-Cookie header value. It never fails: problems are data.
+// Parse parses one Set-Cookie header value (or a string a script assigns
+// to document.cookie) the way Chromium's ParsedCookie does: the line is
+// split at ';', each name and value trimmed of SP and HTAB, and the last
+// occurrence of each attribute decides. It never fails: problems are data.
 func Parse(line string) Cookie {
 	c := Cookie{Raw: line, Attrs: []Attr{}, Problems: []Problem{}}
-
-	// §5.6 step 1: any CTL other than HTAB drops the line. We keep parsing so
-	// the report can still name the cookie.
-	if i := ctlIndex(line); i >= 0 {
-		c.problem(CodeControlCharacter, fmt.Sprintf("control character 0x%02X at byte %d", line[i], i))
-		c.ignore("contains a control character")
-	}
 
 	pair, rest, hasAttrs := strings.Cut(line, ";")
 	name, value, hasEq := strings.Cut(pair, "=")
 	if !hasEq {
-		// 6265bis turns a pair without '=' into a nameless cookie.
+		// A pair without '=' is a nameless cookie.
 		name, value = "", pair
 	}
 	c.Name, c.Value = trimWSP(name), trimWSP(value)
+	// Chromium refuses a control character (HTAB included) inside a name,
+	// a value, an attribute name or an attribute value; around them HTAB
+	// is whitespace. We keep parsing so the report can still name the cookie.
+	c.checkCTL(c.Name + "=" + c.Value)
 	switch {
 	case c.Name == "" && c.Value == "":
 		c.problem(CodeEmptyNameAndValue, "cookie name and value are both empty")
@@ -114,6 +123,7 @@ func Parse(line string) Cookie {
 		c.ignore("name+value over 4096 bytes")
 	}
 
+	var expires, maxAge *Attr // the last of each decides (Chromium keeps one index per attribute)
 	if hasAttrs {
 		for _, seg := range strings.Split(rest, ";") {
 			if trimWSP(seg) == "" {
@@ -121,8 +131,34 @@ func Parse(line string) Cookie {
 			}
 			an, av, eq := strings.Cut(seg, "=")
 			a := Attr{Name: trimWSP(an), Value: trimWSP(av), HasValue: eq}
+			c.checkCTL(a.Name + "=" + a.Value)
 			c.Attrs = append(c.Attrs, a)
-			c.apply(a)
+			if len(a.Value) > maxAttrValue {
+				c.problem(CodeAttributeTooLong, fmt.Sprintf("%s value is %d bytes (limit %d); attribute ignored", quote(a.Name), len(a.Value), maxAttrValue))
+				continue
+			}
+			switch asciiLower(a.Name) {
+			case "expires":
+				expires = &a
+			case "max-age":
+				maxAge = &a
+			default:
+				c.apply(a)
+			}
+		}
+	}
+	if maxAge != nil {
+		if n, ok := parseMaxAge(maxAge.Value); ok {
+			c.MaxAge = &n
+		} else {
+			c.problem(CodeMaxAgeUnparseable, "Max-Age="+quote(maxAge.Value)+" is not an integer; ignored")
+		}
+	}
+	if expires != nil && expires.Value != "" {
+		if t, ok := parseCookieDate(expires.Value); ok {
+			c.Expires = &t
+		} else {
+			c.problem(CodeExpiresUnparseable, "Expires="+quote(expires.Value)+" is not a cookie-date; ignored")
 		}
 	}
 
@@ -139,6 +175,17 @@ func Parse(line string) Cookie {
 	return c
 }
 
+// checkCTL records the first control character of s (one problem per line).
+func (c *Cookie) checkCTL(s string) {
+	if c.Has(CodeControlCharacter) {
+		return
+	}
+	if i := ctlIndex(s); i >= 0 {
+		c.problem(CodeControlCharacter, fmt.Sprintf("control character 0x%02X", s[i]))
+		c.ignore("contains a control character")
+	}
+}
+
 // ParseAll parses each line.
 func ParseAll(lines []string) []Cookie {
 	out := make([]Cookie, 0, len(lines))
@@ -148,37 +195,20 @@ func ParseAll(lines []string) []Cookie {
 	return out
 }
 
-// apply folds one attribute into the effective values (§5.6.1-§5.6.7).
+// apply folds one attribute other than Expires and Max-Age into the
+// effective values: the last occurrence wins, as in Chromium.
 func (c *Cookie) apply(a Attr) {
-	name := asciiLower(a.Name)
-	if len(a.Value) > maxAttrValue {
-		c.problem(CodeAttributeTooLong, fmt.Sprintf("%s value is %d bytes (limit %d); attribute ignored", quote(a.Name), len(a.Value), maxAttrValue))
-		return
-	}
-	switch name {
-	case "expires":
-		t, ok := parseCookieDate(a.Value)
-		if !ok {
-			c.problem(CodeExpiresUnparseable, "Expires="+quote(a.Value)+" is not a cookie-date; ignored")
-			return
-		}
-		c.Expires = &t
-	case "max-age":
-		n, ok := parseMaxAge(a.Value)
-		if !ok {
-			c.problem(CodeMaxAgeUnparseable, "Max-Age="+quote(a.Value)+" is not an integer; ignored")
-			return
-		}
-		c.MaxAge = &n
+	switch asciiLower(a.Name) {
 	case "domain":
+		// The last Domain decides; an empty one makes a host-only cookie.
+		c.Domain, c.HasDomain = "", false
 		if a.Value == "" {
-			return // §5.6.3: an empty Domain SHOULD be ignored
+			return
 		}
 		d := strings.TrimPrefix(a.Value, ".")
 		if !isASCII(d) {
 			c.problem(CodeDomainNonASCII, "Domain="+quote(a.Value)+" contains non-ASCII bytes")
 			c.ignore("non-ASCII Domain")
-			return
 		}
 		c.Domain, c.HasDomain = asciiLower(d), true
 	case "path":
@@ -240,7 +270,7 @@ func (c *Cookie) checkDuplicates() {
 		}
 		d := fmt.Sprintf("%s sent %d times", as[0].Name, len(as))
 		if differ {
-			d += " with different values (" + strings.Join(vals, ", ") + "); the last valid one wins"
+			d += " with different values (" + strings.Join(vals, ", ") + "); the last one wins"
 		} else {
 			d += ", identical copies"
 		}
@@ -274,6 +304,23 @@ func (c *Cookie) checkPrefixes() {
 		if len(why) > 0 {
 			c.problem(CodePrefixHost, "__Host- cookie: "+strings.Join(why, ", "))
 			c.ignore("__Host- prefix rules broken")
+		}
+	}
+	if hasPrefixFold(c.Name, PrefixHTTP) || hasPrefixFold(c.Name, PrefixHostHTTP) {
+		var why []string
+		if !c.Secure {
+			why = append(why, "no Secure")
+		}
+		if !c.HttpOnly {
+			why = append(why, "no HttpOnly")
+		}
+		if len(why) > 0 {
+			p := PrefixHTTP
+			if hasPrefixFold(c.Name, PrefixHostHTTP) {
+				p = PrefixHostHTTP
+			}
+			c.problem(CodePrefixHTTP, p+" cookie: "+strings.Join(why, ", "))
+			c.ignore("__Http- prefix rules broken")
 		}
 	}
 	if c.Name == "" && (hasPrefixFold(c.Value, PrefixSecure) || hasPrefixFold(c.Value, PrefixHost)) {
@@ -342,14 +389,20 @@ func (c *Cookie) ignore(why string) {
 	c.Ignored += why
 }
 
-// parseMaxAge follows §5.6.2: a digit or '-' first, digits after. Huge values
-// saturate instead of failing: the UA caps them anyway.
+// parseMaxAge is base::StringToInt64 as Chromium's ParseExpiration uses it:
+// an optional '+' or '-', then digits only. A number too large saturates,
+// and Chromium uses the saturated value (its time is then the largest or the
+// smallest it can hold), even when junk follows; other junk makes the
+// attribute unusable.
 func parseMaxAge(v string) (int64, bool) {
-	digits := strings.TrimPrefix(v, "-")
+	neg := false
+	digits := v
+	if strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+") {
+		neg, digits = v[0] == '-', v[1:]
+	}
 	if digits == "" {
 		return 0, false
 	}
-	const maxInt64 = 1<<63 - 1
 	var n int64
 	for i := 0; i < len(digits); i++ {
 		b := digits[i]
@@ -357,22 +410,25 @@ func parseMaxAge(v string) (int64, bool) {
 			return 0, false
 		}
 		d := int64(b - '0')
-		if n > (maxInt64-d)/10 {
-			n = maxInt64
+		if neg {
+			if n < (math.MinInt64+d)/10 {
+				return math.MinInt64, true
+			}
+			n = n*10 - d
 		} else {
+			if n > (math.MaxInt64-d)/10 {
+				return math.MaxInt64, true
+			}
 			n = n*10 + d
 		}
-	}
-	if len(digits) < len(v) {
-		n = -n
 	}
 	return n, true
 }
 
-// ctlIndex returns the index of the first CTL other than HTAB, or -1.
+// ctlIndex returns the index of the first CTL (HTAB included), or -1.
 func ctlIndex(s string) int {
 	for i := 0; i < len(s); i++ {
-		if b := s[i]; (b < 0x20 && b != '\t') || b == 0x7F {
+		if b := s[i]; b < 0x20 || b == 0x7F {
 			return i
 		}
 	}
