@@ -93,7 +93,7 @@ func TestTableNeutralisesControlCharacters(t *testing.T) {
 
 func TestFormatForPath(t *testing.T) {
 	for path, want := range map[string]Format{"a.json": FormatJSON, "b.TXT": FormatTable, "r.html": FormatHTML,
-		"results.sarif": FormatSARIF, "x.sarif.json": FormatSARIF, "junit.xml": FormatJUnit, "pr.md": FormatMarkdown} {
+		"results.sarif": FormatSARIF, "x.sarif.json": FormatSARIF, "junit.xml": FormatJUnit, "pr.md": FormatMarkdown, "all.jsonl": FormatJSONL} {
 		if got, err := FormatForPath(path); err != nil || got != want {
 			t.Errorf("%s: %v %v", path, got, err)
 		}
@@ -121,6 +121,9 @@ func TestNotScannedGolden(t *testing.T) {
 			says := "not scanned"
 			if f == FormatJSON || f == FormatSARIF {
 				says = `"notScanned": "malformed HTTP response`
+			}
+			if f == FormatJSONL {
+				says = `"notScanned":"malformed HTTP response`
 			}
 			if !strings.Contains(strings.ToLower(text), strings.ToLower(says)) {
 				t.Errorf("%s does not say %q", f, says)
