@@ -101,8 +101,8 @@ func (s *Spec) OriginOf(key string) Origin { return s.origin[key] }
 type Field struct {
 	Key    string
 	Help   string // a `WORD` in backquotes names the value in --help
-	Hidden bool // a flag for tests
-	NoFlag bool // no flag: the URL is an argument
+	Hidden bool   // a flag for tests
+	NoFlag bool   // no flag: the URL is an argument
 	// Ptr points at the field in s: *string, *bool, *int, *[]string,
 	// *time.Duration.
 	Ptr func(s *Spec) any
