@@ -223,3 +223,36 @@ func runList(t *testing.T, tmp string, args ...string) (stdout, stderr string, c
 	defer mu.Unlock()
 	return out.String(), errOut.String(), cmd.ProcessState.ExitCode(), slices.Clone(browsers)
 }
+
+// BenchmarkListParallel scans the same 6 demo sites (each response 300 ms
+// late, as across a network) one after another (--parallel 1) and three at
+// a time (--parallel 3), in one run; ratio is the parallel wall time over the
+// sequential one (the acceptance: under 0.6). Both share one Chromium each.
+func BenchmarkListParallel(b *testing.B) {
+	list, ca, _ := fleet(b, 6, 300*time.Millisecond)
+	scan := func(parallel string) time.Duration {
+		var out, errOut bytes.Buffer
+		cmd := newScanCmd(&ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, func(o *scanOptions) error {
+			return scanRun(context.Background(), o)
+		})
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		cmd.SetArgs([]string{"-l", list, "--parallel", parallel, "--format", "jsonl", "--ca-cert", ca,
+			"--fail-on", "none", "-q", "--max-pages", "3", "--timeout", "10s"})
+		start := time.Now()
+		if err := cmd.Execute(); err != nil {
+			b.Fatalf("--parallel %s: %v: %s", parallel, err, errOut.String())
+		}
+		if n := strings.Count(out.String(), "\n"); n != 6 {
+			b.Fatalf("--parallel %s: %d lines, want 6", parallel, n)
+		}
+		return time.Since(start)
+	}
+	var seq, par time.Duration
+	for b.Loop() {
+		seq += scan("1")
+		par += scan("3")
+	}
+	b.ReportMetric(seq.Seconds()/float64(b.N), "sequential-s")
+	b.ReportMetric(par.Seconds()/float64(b.N), "parallel3-s")
+	b.ReportMetric(par.Seconds()/seq.Seconds(), "ratio")
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,7 +64,7 @@ type scanOptions struct {
 func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
 	opts := &scanOptions{IO: ios, newCrawler: browserCrawler, flags: spec.Defaults()}
 	cmd := &cobra.Command{
-		Use:   "scan URL [URL...] | scan -l FILE",
+		Use:   "scan {URL... | -l FILE}",
 		Short: "Scan one or more sites and write reports",
 		Long: `Scan requests each site over plain HTTP and follows the redirect one hop at a time,
 then requests the HTTPS URL itself, checks the certificate, parses every
@@ -185,9 +186,10 @@ func formatNames() []string {
 // each target (arguments, -l lines, the file's url) made from it.
 func (o *scanOptions) validate() error {
 	sp := spec.Defaults()
+	var fileErrs spec.Errors
 	if o.Config != "" {
 		var err error
-		if sp, err = spec.Load(o.Config, sp); err != nil {
+		if sp, err = spec.Load(o.Config, sp); err != nil && !errors.As(err, &fileErrs) {
 			return err
 		}
 	}
@@ -202,6 +204,14 @@ func (o *scanOptions) validate() error {
 	}
 	sp.URL = ""
 	base, err := sp.Check(spec.CheckOptions{})
+	if len(fileErrs) > 0 {
+		// The file's problems and the rest of its values' at once.
+		var es spec.Errors
+		errors.As(err, &es)
+		all := append(fileErrs, es...)
+		slices.SortStableFunc(all, func(a, b *spec.Error) int { return a.Line - b.Line })
+		return all
+	}
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,11 @@ func Decode(n *yaml.Node, s *Spec, o DecodeOptions) Errors {
 		}
 		f, ok := FieldOf(key)
 		if !ok {
-			known := append(slices.DeleteFunc(Keys(), func(k string) bool { _, r := o.Refuse[k]; return r }), o.Other...)
+			known := append(slices.DeleteFunc(Keys(), func(k string) bool {
+				f, _ := FieldOf(k)
+				_, r := o.Refuse[k]
+				return r || f.Hidden
+			}), o.Other...)
 			slices.Sort(known)
 			fix := "remove it or use one of: " + strings.Join(known, ", ")
 			if sg := Suggest(key, known); sg != "" {
@@ -165,7 +169,9 @@ func Load(path string, base Spec) (Spec, error) {
 	return Parse(path, data, base)
 }
 
-// Parse decodes scan config data over base; path names it in messages.
+// Parse decodes scan config data over base; path names it in messages. With
+// an error, the Spec still holds every key that decoded, so that Check can
+// report the rest of the file's problems at once.
 func Parse(path string, data []byte, base Spec) (Spec, error) {
 	s := base.Clone()
 	var root yaml.Node
@@ -180,7 +186,7 @@ func Parse(path string, data []byte, base Spec) (Spec, error) {
 			Fix: "check the indentation and quoting on this line (quote values that contain ': ' or start with '@', '*', '&')"}}
 	}
 	if errs := Decode(&root, &s, DecodeOptions{File: path, Dir: filepath.Dir(path), Refuse: scanConfigRefused}); len(errs) > 0 {
-		return base, errs
+		return s, errs
 	}
 	return s, nil
 }
