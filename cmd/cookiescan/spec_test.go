@@ -164,3 +164,21 @@ func TestSuppliedCookieIsHostOnlyInChromium(t *testing.T) {
 	}
 	check("monitor cookie:", "monitor-secret")
 }
+
+// The new flags complete: formats include jsonl, -l and --config complete
+// file names.
+func TestScanCompletesNewFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "scan", "--format", ""}, "jsonl"},
+		{[]string{"__complete", "scan", "--config", ""}, "yaml"},
+		{[]string{"__complete", "scan", "--par"}, "--parallel"},
+		{[]string{"__complete", "scan", "--scan-t"}, "--scan-timeout"},
+	} {
+		if _, out, _ := run(t, tc.args...); !strings.Contains(out, tc.want) {
+			t.Errorf("%v: %q lacks %q", tc.args, out, tc.want)
+		}
+	}
+}
