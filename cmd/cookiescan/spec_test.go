@@ -142,7 +142,7 @@ func TestSuppliedCookieIsHostOnlyInChromium(t *testing.T) {
 
 	// scan: the whole command.
 	code, _, errOut := run(t, "scan", start, "--http-url", site.URL("http", "cookiescan.test", "/"), "--ca-cert", site.CAFile,
-		"--host-resolver-rules", rules, "--cookie", "sid=scan-secret", "--login", flow, "--max-pages", "2",
+		"--host-resolver-rules", rules, "--cookie", "sid=scan-secret", "--login", flow, "--max-pages", "1", "--concurrency", "1",
 		"--fail-on", "none", "-q", "--format", "json")
 	if code == exitUsage {
 		t.Fatalf("scan: exit %d: %s", code, errOut)
@@ -150,7 +150,7 @@ func TestSuppliedCookieIsHostOnlyInChromium(t *testing.T) {
 	check("scan --cookie", "scan-secret")
 
 	// monitor: the target's settings as the monitor runs them (runScan).
-	tg := monitorTarget(t, dir, start, fmt.Sprintf("    httpUrl: %s\n    caCert: %s\n    cookie: [sid=monitor-secret]\n    login: %s\n    maxPages: 2\n",
+	tg := monitorTarget(t, dir, start, fmt.Sprintf("    httpUrl: %s\n    caCert: %s\n    cookie: [sid=monitor-secret]\n    login: %s\n    maxPages: 1\n",
 		site.URL("http", "cookiescan.test", "/"), site.CAFile, flow))
 	bc := tg.Browser()
 	bc.HostResolverRules = rules // the test's name resolution, not a setting
