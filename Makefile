@@ -42,13 +42,15 @@ lint:
 
 # bench: the redirect probe against curl, the 50-page crawl against a bare chromedp
 # loop (concurrency 1 and 4), the HTML report's render time, and the memory of a
-# scan of a site that sets 60,000 cookies (B/op, peak-heap-MB, json-bytes).
+# scan of a site that sets 60,000 cookies (B/op, peak-heap-MB, json-bytes), and
+# scan -l over 6 sites one at a time against --parallel 3 (ratio).
 # Ratios are measured within one run; see each benchmark's comment.
 bench: chromium
 	$(GO) test -run '^$$' -bench ProbeVsCurl -benchtime 50x ./scanner/probe/
 	$(GO) test -run '^$$' -bench Crawl50 -benchtime 2x ./browser/
 	$(GO) test -run '^$$' -bench Render200 ./report/html/
 	$(GO) test -run '^$$' -bench ManyCookies -benchtime 5x ./cmd/cookiescan/
+	$(GO) test -run '^$$' -bench ListParallel -benchtime 1x ./cmd/cookiescan/
 
 # fuzz runs each parser's fuzz target for FUZZTIME (the acceptance run: FUZZTIME=10m),
 # one after another on one worker; seed corpora are in testdata/fuzz/ and the f.Add calls.

@@ -41,8 +41,10 @@ import (
 // ErrNotFound means no Chromium or Chrome executable was found.
 var ErrNotFound = errors.New("no Chromium or Chrome executable found: install one with `apt-get install -y chromium` or give its path with --chrome")
 
-// DefaultPageTimeout bounds one Visit when Options.PageTimeout is zero.
-const DefaultPageTimeout = 30 * time.Second
+// DefaultPageTimeout bounds one Visit when Options.PageTimeout is zero. It is
+// also the default of scan --page-timeout and a monitor target's pageTimeout
+// (scanner/spec reads it from here): one default, not one per caller.
+const DefaultPageTimeout = 20 * time.Second
 
 // DefaultStartTimeout bounds Start when Options.StartTimeout is zero. Chromium
 // answers within a few seconds even on a loaded machine; an executable that

@@ -38,16 +38,18 @@ const PhaseLogout = "logout"
 var logoutLink = regexp.MustCompile(`(?i)log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off`)
 
 // Crawler drives one browser through sites for the scanner. The browser
-// starts with the first Crawl and serves the following ones (one at a time);
-// each Crawl gets a fresh browser context, so nothing carries over between
-// targets. A browser that died is started again by the next Crawl.
+// starts with the first Crawl and serves the following ones; Crawls may run
+// at once (scan --parallel), each in a fresh browser context of its own, so
+// nothing carries over between targets and one Chromium process serves them
+// all. A browser that died is started again by the next Crawl.
 type Crawler struct {
 	opts Options
 	own  bool // Close closes the browser
 
-	mu     sync.Mutex // one Crawl at a time; guards b and closed
-	b      *Browser
-	closed bool
+	running sync.RWMutex // held shared by each Crawl, exclusively by Close
+	mu      sync.Mutex   // guards b and closed
+	b       *Browser
+	closed  bool
 }
 
 var _ observe.Crawler = (*Crawler)(nil)
@@ -59,8 +61,10 @@ func NewCrawler(opts Options) *Crawler { return &Crawler{opts: opts, own: true} 
 // newCrawlerOn crawls with a browser the caller owns (tests share one).
 func newCrawlerOn(b *Browser) *Crawler { return &Crawler{opts: b.opts, b: b} }
 
-// Close stops the browser. It waits for a running Crawl.
+// Close stops the browser. It waits for the running Crawls.
 func (c *Crawler) Close() error {
+	c.running.Lock()
+	defer c.running.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
@@ -131,8 +135,8 @@ func (c *Crawler) browser(ctx context.Context) (*Browser, error) {
 // is the store at the end. Script cookies: see scriptcookies.go; the proof
 // over HTTP: see proof.go.
 func (c *Crawler) Crawl(ctx context.Context, req observe.Request) (observe.Crawl, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.running.RLock()
+	defer c.running.RUnlock()
 	if err := ctx.Err(); err != nil {
 		return observe.Crawl{}, err
 	}
@@ -140,7 +144,9 @@ func (c *Crawler) Crawl(ctx context.Context, req observe.Request) (observe.Crawl
 	if err != nil {
 		return observe.Crawl{}, err
 	}
+	c.mu.Lock()
 	b, err := c.browser(ctx)
+	c.mu.Unlock()
 	if err != nil {
 		return observe.Crawl{}, fmt.Errorf("browser: %w", err)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -10,25 +11,51 @@ import (
 )
 
 // JSONWriter writes the schemaVersion "1" report: one object for one target, an
-// array for several.
-type JSONWriter struct{}
+// array for several, and always an array with Array (a target list).
+type JSONWriter struct{ Array bool }
 
 var _ Writer = (*JSONWriter)(nil)
 
-func (JSONWriter) Write(w io.Writer, reps []result.Report) error {
+func (j JSONWriter) Write(w io.Writer, reps []result.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	norm := make([]result.Report, len(reps))
 	for i, r := range reps {
 		norm[i] = r.Normalized()
 	}
-	if len(norm) == 1 {
+	if len(norm) == 1 && !j.Array {
 		return enc.Encode(norm[0])
 	}
 	return enc.Encode(norm)
 }
 
-// ReadJSON reads what JSONWriter wrote: one report object, or an array of them.
+// JSONLWriter writes one compact report per line (JSON Lines): each line is
+// a whole schemaVersion "1" report that ReadJSON reads back alone.
+type JSONLWriter struct{}
+
+var _ Writer = JSONLWriter{}
+
+func (JSONLWriter) Write(w io.Writer, reps []result.Report) error {
+	for _, r := range reps {
+		if err := WriteJSONLine(w, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteJSONLine writes one report as one line.
+func WriteJSONLine(w io.Writer, r result.Report) error {
+	line, err := json.Marshal(r.Normalized())
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(line, '\n'))
+	return err
+}
+
+// ReadJSON reads what JSONWriter and JSONLWriter wrote: one report object, an
+// array of them, or one object per line.
 func ReadJSON(r io.Reader) ([]result.Report, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -39,9 +66,19 @@ func ReadJSON(r io.Reader) ([]result.Report, error) {
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		err = json.Unmarshal(trimmed, &reps)
 	} else {
-		var one result.Report
-		err = json.Unmarshal(trimmed, &one)
-		reps = []result.Report{one}
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		for {
+			var one result.Report
+			if err = dec.Decode(&one); err != nil {
+				break
+			}
+			reps = append(reps, one)
+		}
+		if errors.Is(err, io.EOF) && len(reps) > 0 {
+			err = nil
+		} else if errors.Is(err, io.EOF) {
+			err = errors.New("empty input")
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("not a cookiescan JSON report: %w", err)

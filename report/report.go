@@ -26,10 +26,13 @@ const (
 	FormatSARIF    Format = "sarif"
 	FormatJUnit    Format = "junit"
 	FormatMarkdown Format = "markdown"
+	// FormatJSONL is one report per line, compact: scan -l streams it as
+	// each site finishes.
+	FormatJSONL Format = "jsonl"
 )
 
 // Formats lists every supported format, in the order help shows them.
-var Formats = []Format{FormatTable, FormatJSON, FormatHTML, FormatSARIF, FormatJUnit, FormatMarkdown}
+var Formats = []Format{FormatTable, FormatJSON, FormatJSONL, FormatHTML, FormatSARIF, FormatJUnit, FormatMarkdown}
 
 // Options are rendering choices that are not part of the report itself.
 type Options struct {
@@ -39,6 +42,9 @@ type Options struct {
 	Width int
 	// FailOn marks JUnit test cases failed from this severity up (0: never).
 	FailOn result.Severity
+	// List: the reports come from a target list (scan -l), so JSON is an
+	// array even when the list held one target: one shape for any count.
+	List bool
 }
 
 // Writer renders reports in one format.
@@ -52,7 +58,9 @@ func New(f Format, opts Options) (Writer, error) {
 	case FormatTable:
 		return &TableWriter{opts: opts}, nil
 	case FormatJSON:
-		return &JSONWriter{}, nil
+		return &JSONWriter{Array: opts.List}, nil
+	case FormatJSONL:
+		return JSONLWriter{}, nil
 	case FormatHTML:
 		return htmlreport.Writer{}, nil
 	case FormatSARIF:
@@ -96,6 +104,8 @@ func FormatForPath(path string) (Format, error) {
 	switch filepath.Ext(name) {
 	case ".json":
 		return FormatJSON, nil
+	case ".jsonl", ".ndjson":
+		return FormatJSONL, nil
 	case ".txt", ".table":
 		return FormatTable, nil
 	case ".html", ".htm":
@@ -103,5 +113,5 @@ func FormatForPath(path string) (Format, error) {
 	case ".md", ".markdown":
 		return FormatMarkdown, nil
 	}
-	return "", fmt.Errorf("cannot tell the format of %q from its extension: use .json, .html, .sarif, .xml (JUnit), .md or .txt", path)
+	return "", fmt.Errorf("cannot tell the format of %q from its extension: use .json, .jsonl, .html, .sarif, .xml (JUnit), .md or .txt", path)
 }

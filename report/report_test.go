@@ -93,7 +93,7 @@ func TestTableNeutralisesControlCharacters(t *testing.T) {
 
 func TestFormatForPath(t *testing.T) {
 	for path, want := range map[string]Format{"a.json": FormatJSON, "b.TXT": FormatTable, "r.html": FormatHTML,
-		"results.sarif": FormatSARIF, "x.sarif.json": FormatSARIF, "junit.xml": FormatJUnit, "pr.md": FormatMarkdown} {
+		"results.sarif": FormatSARIF, "x.sarif.json": FormatSARIF, "junit.xml": FormatJUnit, "pr.md": FormatMarkdown, "all.jsonl": FormatJSONL} {
 		if got, err := FormatForPath(path); err != nil || got != want {
 			t.Errorf("%s: %v %v", path, got, err)
 		}
@@ -121,6 +121,9 @@ func TestNotScannedGolden(t *testing.T) {
 			says := "not scanned"
 			if f == FormatJSON || f == FormatSARIF {
 				says = `"notScanned": "malformed HTTP response`
+			}
+			if f == FormatJSONL {
+				says = `"notScanned":"malformed HTTP response`
 			}
 			if !strings.Contains(strings.ToLower(text), strings.ToLower(says)) {
 				t.Errorf("%s does not say %q", f, says)
@@ -166,5 +169,36 @@ func TestReadJSONScores(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// JSON Lines read back whole: every line a report; one line alone is one.
+func TestReadJSONLines(t *testing.T) {
+	a, b := reporttest.NotScanned(), reporttest.NotScanned()
+	b.Target = "https://b.example/"
+	var out bytes.Buffer
+	if err := (JSONLWriter{}).Write(&out, []result.Report{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", n, out.String())
+	}
+	reps, err := ReadJSON(bytes.NewReader(out.Bytes()))
+	if err != nil || len(reps) != 2 || reps[1].Target != "https://b.example/" {
+		t.Fatalf("read back %d reports, %v", len(reps), err)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if reps, err := ReadJSON(strings.NewReader(first)); err != nil || len(reps) != 1 {
+		t.Errorf("one line: %d reports, %v", len(reps), err)
+	}
+	if _, err := ReadJSON(strings.NewReader(first + "\n{broken")); err == nil {
+		t.Error("a broken last line was accepted")
+	}
+	// A list's JSON is an array even of one report.
+	out.Reset()
+	w, _ := New(FormatJSON, Options{List: true})
+	w.Write(&out, []result.Report{a})
+	if !strings.HasPrefix(out.String(), "[") {
+		t.Errorf("list of one: %.20s", out.String())
 	}
 }

@@ -88,7 +88,7 @@ Prometheus set-ups and the alert payload.`,
 // reuses it across scans and replaces it when a scan reports it failed.
 func browserCrawlers() monitor.CrawlerFactory {
 	return func(ctx context.Context, b monitor.BrowserConfig) (monitor.Crawler, error) {
-		return browser.NewCrawler(browser.Options{ExecPath: b.Chrome, BrowserURL: b.BrowserURL, CAPEM: b.CAPEM, Insecure: b.Insecure, Scope: b.Scope}), nil
+		return browser.NewCrawler(b.Options()), nil
 	}
 }
 

@@ -21,6 +21,8 @@ type writerSet struct {
 	FormatSet bool
 	Quiet     bool
 	FailOn    result.Severity
+	List      bool // the reports come from -l: JSON is an array whatever the count
+	streamed  bool // stdout got its jsonl line by line already
 	format    report.Format
 	files     []outputFile
 }
@@ -82,16 +84,23 @@ func checkWritable(path string) error {
 	return os.Remove(tmp.Name())
 }
 
+// streams reports whether stdout gets --format jsonl, written line by line as
+// each target finishes (by the scan, not by write).
+func (s *writerSet) streams() bool {
+	s.streamed = (len(s.files) == 0 || s.FormatSet) && s.format == report.FormatJSONL
+	return s.streamed
+}
+
 // write prints stdout unless only files were asked for, then writes each file whole
 // or not at all (temp file + rename), so a reader never sees half a report. A
 // failure does not stop the other outputs; every failure is returned (exit 3).
 func (s *writerSet) write(reps []result.Report) error {
 	var errs []error
-	if len(s.files) == 0 || s.FormatSet {
+	if (len(s.files) == 0 || s.FormatSet) && !s.streamed {
 		// Writers print with fmt.Fprint*, which drops errors: catch the first
 		// one here, so a full disk behind stdout is not silent.
 		out := &errWriter{w: s.IO.Out}
-		w, err := report.New(s.format, report.Options{Terminal: s.IO.OutIsTerminal, Width: s.IO.Width, FailOn: s.FailOn})
+		w, err := report.New(s.format, report.Options{Terminal: s.IO.OutIsTerminal, Width: s.IO.Width, FailOn: s.FailOn, List: s.List})
 		if err == nil {
 			if err = w.Write(out, reps); err == nil {
 				err = out.err
@@ -102,7 +111,7 @@ func (s *writerSet) write(reps []result.Report) error {
 		}
 	}
 	for _, out := range s.files {
-		w, err := report.New(out.format, report.Options{FailOn: s.FailOn})
+		w, err := report.New(out.format, report.Options{FailOn: s.FailOn, List: s.List})
 		if err == nil {
 			err = writeFileAtomic(out.path, func(f io.Writer) error { return w.Write(f, reps) })
 		}

@@ -1,91 +1,70 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/url"
-	"regexp"
+	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cookiescan/cookiescan/browser"
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/diff"
 	"github.com/cookiescan/cookiescan/scanner/inputfile"
-	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/observe"
-	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/scope"
+	"github.com/cookiescan/cookiescan/scanner/spec"
 )
 
-// scanOptions holds the scan command's flags and dependencies.
+// scanOptions holds the scan command's flags and dependencies. The scan
+// settings themselves are a spec.Spec (scanner/spec): the flags bind to one,
+// --config and each -l line decode into one.
 type scanOptions struct {
 	IO *ioStreams
 
-	Targets     []string
-	Format      string
-	Outputs     []string
-	FailOn      string
-	HTTPURL     string
-	CACert      string
-	Insecure    bool
-	NoBrowser   bool
-	Timeout     time.Duration
-	Concurrency int
-	Headers     []string
-	Cookies     []string
-	ShowValues  bool
-	Quiet       bool
-
-	// Browser.
-	MaxPages     int
-	Depth        int
-	Include      []string
-	Exclude      []string
-	Login        string
-	FollowLogout bool
-	Chrome       string
-	BrowserURL   string
-	PageTimeout  time.Duration
-
+	Targets   []string
+	List      string // -l FILE, "-" for stdin
+	Config    string // --config FILE
+	Parallel  int
+	Format    string
+	Outputs   []string
+	FailOn    string
+	Quiet     bool
 	Baseline  string
 	FailOnNew bool
 
-	HostResolverRules string
-	Scope             string
+	// flags holds what the spec's flags say; changed tells which were given.
+	flags   spec.Spec
+	changed func(flag string) bool
 	// newCrawler builds the browser crawler; tests may replace it.
-	newCrawler func(*scanOptions) (observe.Crawler, func())
+	newCrawler func(*scanOptions, spec.Browser) (observe.Crawler, func())
 	formatSet  bool
 
-	// Resolved by validate.
-	targets []*url.URL
-	httpURL *url.URL
-	caPEM   []byte
-	header  http.Header
-	scope   scope.Scope
-	failOn  result.Severity // 0: never fail
-	format  report.Format
-	out     *writerSet
-	base    []result.Report
-	login   *loginflow.Flow
+	// Resolved by validate: one checked spec per target.
+	settings []*spec.Settings
+	failOn   result.Severity // 0: never fail
+	format   report.Format
+	out      *writerSet
+	base     []result.Report
 
-	// now, dial and startTimeout are seams for tests.
+	// now and startTimeout are seams for tests.
 	now          func() time.Time
-	dial         func(ctx context.Context, network, addr string) (net.Conn, error)
 	startTimeout time.Duration // 0: browser.DefaultStartTimeout
 }
 
 func newScanCmd(ios *ioStreams, runF func(*scanOptions) error) *cobra.Command {
-	opts := &scanOptions{IO: ios, newCrawler: browserCrawler}
+	opts := &scanOptions{IO: ios, newCrawler: browserCrawler, flags: spec.Defaults()}
 	cmd := &cobra.Command{
-		Use:   "scan URL [URL...]",
+		Use:   "scan {URL... | -l FILE}",
 		Short: "Scan one or more sites and write reports",
 		Long: `Scan requests each site over plain HTTP and follows the redirect one hop at a time,
 then requests the HTTPS URL itself, checks the certificate, parses every
@@ -95,10 +74,23 @@ The redirect test starts at the target with the http scheme and port 80; use
 --http-url when plain HTTP lives elsewhere (another port, a load balancer).
 Cookie values are redacted in every report unless --show-values is given.
 
+Many sites: -l FILE (or -l - for stdin) reads one URL or bare host per line;
+blank lines and # comments are skipped, and example.com means
+https://example.com/ with http://example.com/ probed. --parallel N scans N
+sites at once in one Chromium, each site in a fresh browser context of its
+own. --format jsonl prints one complete report per line as each site
+finishes; --format json prints an array of reports for a list.
+
+--config FILE reads the settings from YAML, with the keys of a monitor
+target (maxPages: 10, cookie: [sid=abc], ...); a flag on the command line
+overrides the file.
+
 A site that gives no HTTP answer is not scanned: no grade, no score ("null" in
 JSON), the reports say why, and the exit code is 3. A page the browser cannot
 load is an error of stage "page" and the crawl goes on; only a start page that
-does not load makes the exit code 3.`,
+does not load makes the exit code 3. Over many sites the exit code is the worst
+of them: 3 when any could not be scanned, else 1 when any finding reached
+--fail-on, else 0.`,
 		Example: `  # a public site, table on the terminal
   cookiescan scan https://example.com/
 
@@ -107,16 +99,21 @@ does not load makes the exit code 3.`,
       --ca-cert ca.pem --format json -o scan.json
 
   # gate a CI job: exit 1 when anything medium or worse is found
-  cookiescan scan https://staging.example.com/ --fail-on medium -o scan.json -o report.txt`,
+  cookiescan scan https://staging.example.com/ --fail-on medium -o scan.json -o report.txt
+
+  # a fleet: 4 sites at a time, one JSON report per line as each finishes
+  cookiescan scan -l hosts.txt --parallel 4 --format jsonl > reports.jsonl
+  grep -v '^#' hosts.txt | cookiescan scan -l - --no-browser --format json -o all.json
+
+  # settings from a file, one flag overriding it
+  cookiescan scan https://app.example/ --config scan.yaml --max-pages 5`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef(errors.New("give at least one URL to scan, for example: cookiescan scan https://example.com/"))
-			}
-			return nil
+			return nil // checked in validate, with -l and --config
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Targets = args
 			opts.formatSet = cmd.Flags().Changed("format")
+			opts.changed = cmd.Flags().Changed
 			if err := opts.validate(); err != nil {
 				return usagef(err)
 			}
@@ -127,40 +124,53 @@ does not load makes the exit code 3.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList()+" (with -o, stdout stays empty unless --format is given)")
-	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .html .sarif .xml .md .txt; checked before the scan)")
+	f.StringVarP(&opts.List, "list", "l", "", "scan every site listed in this `FILE`, one URL or bare host per line (# comments); - reads stdin")
+	f.IntVar(&opts.Parallel, "parallel", 1, "scan this many sites at once, sharing one Chromium (each site in its own browser context)")
+	f.StringVar(&opts.Config, "config", "", "read the scan settings from this YAML `FILE` (keys as in a monitor target: maxPages, cookie, ...); flags override it")
+	f.StringVar(&opts.Format, "format", "table", "output format for stdout: "+report.FormatList()+" (with -o, stdout stays empty unless --format is given; jsonl streams one report per line as each site finishes)")
+	f.StringArrayVarP(&opts.Outputs, "output", "o", nil, "write a report to `FILE` instead of stdout (repeatable; format from the extension: .json .jsonl .html .sarif .xml .md .txt; checked before the scan)")
 	f.StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at least this severity: info|low|medium|high|critical|none")
-	f.StringVar(&opts.HTTPURL, "http-url", "", "`URL` where plain HTTP is tested (default: the target with http:// and port 80)")
-	f.StringVar(&opts.CACert, "ca-cert", "", "trust the CA certificates in this PEM `FILE` in addition to the system roots")
-	f.BoolVar(&opts.Insecure, "insecure", false, "scan even when the certificate does not verify (the problem is still reported)")
-	f.BoolVar(&opts.NoBrowser, "no-browser", false, "transport checks only: do not start Chromium")
-	f.DurationVar(&opts.Timeout, "timeout", 15*time.Second, "time limit for each request")
-	f.IntVar(&opts.Concurrency, "concurrency", 2, "browser: how many tabs crawl a site at once (they share its cookies)")
-	f.StringArrayVar(&opts.Headers, "header", nil, "send this header to the target host (\"Name: value\", repeatable)")
-	f.StringArrayVar(&opts.Cookies, "cookie", nil, "send this cookie to the target host (\"name=value\", repeatable)")
-	f.BoolVar(&opts.ShowValues, "show-values", false, "include cookie values in reports (they are redacted by default)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
-	f.IntVar(&opts.MaxPages, "max-pages", 20, "browser: crawl at most this many pages")
-	f.IntVar(&opts.Depth, "depth", browser.DefaultDepth, "browser: follow links this many clicks deep from the start page (0: the start page only)")
-	f.StringArrayVar(&opts.Include, "include", nil, "browser: crawl only URLs matching this `REGEX` (repeatable)")
-	f.StringArrayVar(&opts.Exclude, "exclude", nil, "browser: never crawl URLs matching this `REGEX` (repeatable)")
-	f.StringVar(&opts.Login, "login", "", "browser: log in with this flow `FILE` (YAML steps or a DevTools Recorder JSON export); ${VAR} is read from the environment")
-	f.BoolVar(&opts.FollowLogout, "follow-logout", false, "browser: also follow links that look like logout")
-	f.StringVar(&opts.Chrome, "chrome", "", "browser: Chromium executable `PATH` (default: chromium on PATH)")
-	f.StringVar(&opts.BrowserURL, "browser-url", "", "browser: attach to a running browser at this ws:// `URL` instead of starting one")
-	f.DurationVar(&opts.PageTimeout, "page-timeout", 20*time.Second, "browser: time limit for each page load (a page that does not load is reported, and the crawl goes on)")
-	f.StringVar(&opts.HostResolverRules, "host-resolver-rules", "", "browser: Chromium host resolver rules, e.g. \"MAP *.test 127.0.0.1\" (tests)")
-	_ = f.MarkHidden("host-resolver-rules")
-	f.StringVar(&opts.Scope, "scope", "site", "which addresses the scan may reach: site (never a link-local/cloud-metadata address; the crawl never leaves the site through a redirect), public (only public addresses, for scanners inside a network) or any")
+	bindSpecFlags(f, &opts.flags)
 	f.StringVar(&opts.Baseline, "baseline", "", "mark each finding new or known against an earlier JSON report `FILE`")
 	f.BoolVar(&opts.FailOnNew, "fail-on-new", false, "with --baseline: count only new findings for --fail-on")
 	cmd.MarkFlagsMutuallyExclusive("chrome", "browser-url")
 	_ = cmd.MarkFlagFilename("login", "yaml", "yml", "json")
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("list", "txt", "lst", "list")
+	_ = cmd.MarkFlagFilename("baseline", "json")
+	_ = cmd.RegisterFlagCompletionFunc("parallel", cobra.FixedCompletions([]string{"2", "4", "8"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical", "none"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("ca-cert", "pem", "crt")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(scope.Names, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// bindSpecFlags makes a flag of every scan setting, its default and help
+// from the spec's table.
+func bindSpecFlags(f *pflag.FlagSet, s *spec.Spec) {
+	for _, fd := range spec.Fields() {
+		if fd.NoFlag {
+			continue
+		}
+		name := fd.Flag()
+		switch p := fd.Ptr(s).(type) {
+		case *string:
+			f.StringVar(p, name, *p, fd.Help)
+		case *bool:
+			f.BoolVar(p, name, *p, fd.Help)
+		case *int:
+			f.IntVar(p, name, *p, fd.Help)
+		case *time.Duration:
+			f.DurationVar(p, name, *p, fd.Help)
+		case *[]string:
+			f.StringArrayVar(p, name, *p, fd.Help)
+		}
+		if fd.Hidden {
+			_ = f.MarkHidden(name)
+		}
+	}
 }
 
 func formatNames() []string {
@@ -171,34 +181,61 @@ func formatNames() []string {
 	return out
 }
 
-// validate turns flag strings into checked values; every message says what to fix.
+// validate builds and checks the spec of every target: the defaults, the
+// --config file over them, the flags given over that; then one check, and
+// each target (arguments, -l lines, the file's url) made from it.
 func (o *scanOptions) validate() error {
-	for _, t := range o.Targets {
-		u, err := scanner.ParseTarget(t)
-		if err != nil {
+	sp := spec.Defaults()
+	var fileErrs spec.Errors
+	if o.Config != "" {
+		var err error
+		if sp, err = spec.Load(o.Config, sp); err != nil && !errors.As(err, &fileErrs) {
 			return err
 		}
-		o.targets = append(o.targets, u)
 	}
-	if o.HTTPURL != "" {
-		if len(o.targets) > 1 {
-			return errors.New("--http-url applies to one target; scan the targets one at a time")
+	for _, fd := range spec.Fields() {
+		if !fd.NoFlag && o.changed != nil && o.changed(fd.Flag()) {
+			spec.Copy(&sp, &o.flags, fd.Key)
 		}
-		u, err := scanner.ParseHTTPURL(o.HTTPURL)
-		if err != nil {
-			return err
-		}
-		o.httpURL = u
 	}
-	if o.CACert != "" {
-		data, err := inputfile.Read(o.CACert, inputfile.SmallLimit)
+	targets, err := o.targetLines(sp)
+	if err != nil {
+		return err
+	}
+	sp.URL = ""
+	base, err := sp.Check(spec.CheckOptions{})
+	if len(fileErrs) > 0 {
+		// The file's problems and the rest of its values' at once.
+		var es spec.Errors
+		errors.As(err, &es)
+		all := append(fileErrs, es...)
+		slices.SortStableFunc(all, func(a, b *spec.Error) int { return a.Line - b.Line })
+		return all
+	}
+	if err != nil {
+		return err
+	}
+	if base.HTTPTarget != nil && len(targets) > 1 {
+		return errors.New("--http-url applies to one target; scan the targets one at a time")
+	}
+	var errs spec.Errors
+	for _, t := range targets {
+		st, err := base.WithTarget(t.raw, t.origin)
 		if err != nil {
-			return fmt.Errorf("--ca-cert: %w", err)
+			var es spec.Errors
+			if !errors.As(err, &es) {
+				return err
+			}
+			errs = append(errs, es...)
+			continue
 		}
-		if err := probe.ParseCAPEM(data); err != nil {
-			return fmt.Errorf("--ca-cert %s: %w", o.CACert, err)
-		}
-		o.caPEM = data
+		o.settings = append(o.settings, st)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if o.Parallel < 1 {
+		return errors.New("--parallel must be at least 1")
 	}
 	if strings.EqualFold(o.FailOn, "none") {
 		o.failOn = 0
@@ -214,7 +251,7 @@ func (o *scanOptions) validate() error {
 		return fmt.Errorf("--format: %w", err)
 	}
 	o.format = f
-	o.out = &writerSet{IO: o.IO, Format: o.Format, FormatSet: o.formatSet, Quiet: o.Quiet, FailOn: o.failOn}
+	o.out = &writerSet{IO: o.IO, Format: o.Format, FormatSet: o.formatSet, Quiet: o.Quiet, FailOn: o.failOn, List: o.List != ""}
 	if err := o.out.parse(o.Outputs); err != nil {
 		return err
 	}
@@ -227,95 +264,118 @@ func (o *scanOptions) validate() error {
 	} else if o.FailOnNew {
 		return errors.New("--fail-on-new needs --baseline FILE.json")
 	}
-	if err := o.validateSent(); err != nil {
-		return err
-	}
-	for _, re := range append(append([]string{}, o.Include...), o.Exclude...) {
-		if _, err := regexp.Compile(re); err != nil {
-			return fmt.Errorf("--include/--exclude %q is not a valid regular expression: %v", re, err)
-		}
-	}
-	if o.MaxPages < 1 || o.Depth < 0 {
-		return errors.New("--max-pages must be at least 1 and --depth at least 0")
-	}
-	if o.BrowserURL != "" {
-		if u, err := url.Parse(o.BrowserURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http") {
-			return fmt.Errorf("--browser-url %q: give the browser's DevTools address, e.g. ws://127.0.0.1:9222/devtools/browser/<id>", o.BrowserURL)
-		}
-	}
-	if o.Login != "" {
-		if o.NoBrowser {
-			return errors.New("--login needs the browser: drop --no-browser")
-		}
-		f, err := loginflow.Load(o.Login, nil)
-		if err != nil {
-			return err
-		}
-		o.login = &f
-	}
-	if o.HostResolverRules != "" && o.dial == nil {
-		d, err := browser.RuleDialer(o.HostResolverRules)
-		if err != nil {
-			return fmt.Errorf("--host-resolver-rules: %w", err)
-		}
-		o.dial = d
-	}
-	sc, err := scope.Parse(o.Scope)
-	if err != nil {
-		return fmt.Errorf("--scope: %w", err)
-	}
-	o.scope = sc
-	if o.Timeout <= 0 {
-		return errors.New("--timeout must be positive, for example 15s")
-	}
-	if o.Concurrency < 1 {
-		return errors.New("--concurrency must be at least 1")
-	}
 	return nil
 }
 
+type targetLine struct {
+	raw    string
+	origin spec.Origin
+}
+
+// targetLines are the targets to scan: the arguments, or the lines of -l, or
+// the config file's url.
+func (o *scanOptions) targetLines(sp spec.Spec) ([]targetLine, error) {
+	var out []targetLine
+	switch {
+	case o.List != "" && len(o.Targets) > 0:
+		return nil, errors.New("give the URLs as arguments or in -l FILE, not both")
+	case o.List != "":
+		name := o.List
+		var data []byte
+		var err error
+		if name == "-" {
+			name = "stdin"
+			data, err = io.ReadAll(io.LimitReader(o.IO.In, listLimit+1))
+			if err == nil && len(data) > listLimit {
+				err = fmt.Errorf("more than %d MiB: split the list", listLimit>>20)
+			}
+		} else {
+			data, err = inputfile.Read(name, listLimit)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("-l %s: %w", name, err)
+		}
+		lines, err := spec.ReadTargets(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("-l %s: %w", name, err)
+		}
+		if len(lines) == 0 {
+			return nil, fmt.Errorf("-l %s lists no target: write one URL or host per line, e.g. example.com", name)
+		}
+		for _, l := range lines {
+			out = append(out, targetLine{l.Raw, spec.Origin{File: name, Line: l.Line}})
+		}
+	case len(o.Targets) > 0:
+		for _, t := range o.Targets {
+			out = append(out, targetLine{raw: t})
+		}
+	case sp.URL != "":
+		out = append(out, targetLine{sp.URL, sp.OriginOf("url")})
+	default:
+		return nil, errors.New("give at least one URL to scan, for example: cookiescan scan https://example.com/ (or a list: cookiescan scan -l hosts.txt)")
+	}
+	return out, nil
+}
+
+// listLimit bounds a target list (-l): some 300,000 host names.
+const listLimit = 16 << 20
+
 func scanRun(ctx context.Context, o *scanOptions) error {
-	prog := newProgress(o.IO.ErrOut, o.IO.ErrIsTerminal, o.Quiet, len(o.targets))
-	reps := make([]result.Report, len(o.targets))
-	errs := make([]error, len(o.targets))
+	n := len(o.settings)
+	prog := newProgress(o.IO.ErrOut, o.IO.ErrIsTerminal, o.Quiet, n)
+	reps := make([]result.Report, n)
+	errs := make([]error, n)
 	var crawler observe.Crawler
-	if !o.NoBrowser {
-		c, closeFn := o.newCrawler(o)
+	if !o.settings[0].NoBrowser {
+		// One browser for every target: they share every browser-wide
+		// setting (only the URL differs), and each crawl gets its own
+		// browser context.
+		c, closeFn := o.newCrawler(o, o.settings[0].Browser())
 		defer closeFn()
 		crawler = c
 	}
-	// Targets run one after the other: the browser crawls one site at a time, with
-	// --concurrency tabs sharing that site's cookie jar.
-	for i, t := range o.targets {
-		reps[i], errs[i] = scanner.Run(ctx, scanner.Options{
-			Target: t, HTTPURL: o.httpURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-			Timeout: o.Timeout, Header: o.header, Scope: o.scope, ShowValues: o.ShowValues,
-			Version: toolVersion(), Now: o.now, DialContext: o.dial,
-			Progress: func(step string) { prog.step(t.Host, step) },
-			Crawler:  crawler, Crawl: o.crawlRequest(),
-		})
-		prog.done(t.Host)
+	stream := o.out.streams()
+	var mu sync.Mutex // one line of --format jsonl at a time
+	var streamErr error
+	sem := make(chan struct{}, o.Parallel)
+	var wg sync.WaitGroup
+	for i, st := range o.settings {
+		sem <- struct{}{}
 		if ctx.Err() != nil {
 			break
 		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			reps[i], errs[i] = o.scanOne(ctx, st, crawler, prog)
+			diff.MarkBaseline(&reps[i], o.base)
+			if stream {
+				mu.Lock()
+				if streamErr == nil {
+					streamErr = report.WriteJSONLine(o.IO.Out, reps[i])
+				}
+				mu.Unlock()
+			}
+			prog.done(st.Target.Host)
+		})
 	}
+	wg.Wait()
 	prog.finish()
 
-	for i := range reps {
-		markBaseline(&reps[i], o.base)
-	}
 	writeErr := o.out.write(reps)
+	if streamErr != nil {
+		writeErr = errors.Join(writeErr, scanError{fmt.Errorf("write jsonl to stdout: %w", streamErr)})
+	}
 	var failed []string
 	for i, err := range errs {
 		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %v", o.targets[i], err))
+			failed = append(failed, fmt.Sprintf("%s: %v", o.settings[i].Target, err))
 			continue
 		}
 		// A login that failed leaves the logged-in part unscanned: a CI job
 		// must not pass on the logged-out half of what it asked for.
 		for _, e := range reps[i].Errors {
 			if e.Stage == result.StageLogin {
-				failed = append(failed, fmt.Sprintf("%s: %s", o.targets[i], e.Message))
+				failed = append(failed, fmt.Sprintf("%s: %s", o.settings[i].Target, e.Message))
 			}
 		}
 	}
@@ -342,56 +402,25 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 	return nil
 }
 
-// markBaseline tags each finding "new" or "known" against the baseline scan of the
-// same target.
-func markBaseline(r *result.Report, base []result.Report) {
-	if base == nil {
-		return
+// scanOne scans one target within its scanTimeout.
+func (o *scanOptions) scanOne(ctx context.Context, st *spec.Settings, crawler observe.Crawler, prog *progress) (result.Report, error) {
+	sctx, cancel := context.WithTimeout(ctx, st.ScanTimeout)
+	defer cancel()
+	opts := st.ScannerOptions()
+	opts.Version, opts.Now, opts.Crawler = toolVersion(), o.now, crawler
+	host := st.Target.Host
+	opts.Progress = func(step string) { prog.step(host, step) }
+	rep, err := scanner.Run(sctx, opts)
+	if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("scan did not finish within --scan-timeout %s (raise it, or lower --max-pages)", st.ScanTimeout)
 	}
-	known := map[string]bool{}
-	for _, b := range base {
-		if b.Target == r.Target {
-			for _, f := range b.Findings {
-				known[diff.Key(f)] = true
-			}
-		}
-	}
-	for i := range r.Findings {
-		if known[diff.Key(r.Findings[i])] {
-			r.Findings[i].Baseline = "known"
-		} else {
-			r.Findings[i].Baseline = "new"
-		}
-	}
+	return rep, err
 }
 
 // browserCrawler starts (lazily) one Chromium for the whole command.
-func browserCrawler(o *scanOptions) (observe.Crawler, func()) {
-	c := browser.NewCrawler(browser.Options{
-		ExecPath: o.Chrome, BrowserURL: o.BrowserURL, CAPEM: o.caPEM, Insecure: o.Insecure,
-		HostResolverRules: o.HostResolverRules, PageTimeout: o.PageTimeout, Scope: o.scope, StartTimeout: o.startTimeout,
-	})
+func browserCrawler(o *scanOptions, b spec.Browser) (observe.Crawler, func()) {
+	bo := b.Options()
+	bo.StartTimeout = o.startTimeout
+	c := browser.NewCrawler(bo)
 	return c, func() { _ = c.Close() }
-}
-
-// crawlRequest turns the browser flags into the crawl of each target.
-func (o *scanOptions) crawlRequest() observe.Request {
-	req := observe.Request{
-		MaxPages: o.MaxPages, Depth: o.Depth, Include: o.Include, Exclude: o.Exclude,
-		FollowLogout: o.FollowLogout, Concurrency: o.Concurrency, PageTimeout: o.PageTimeout,
-		Login: o.login, Header: map[string]string{},
-	}
-	for k, vs := range o.header {
-		if k != "Cookie" && len(vs) > 0 {
-			req.Header[k] = strings.Join(vs, ", ")
-		}
-	}
-	for _, c := range o.Cookies {
-		name, value, _ := strings.Cut(c, "=")
-		// No Domain: a host-only cookie of the start URL, so the browser
-		// sends it to the target host only, as the probe does.
-		req.Cookies = append(req.Cookies, observe.StoredCookie{Name: strings.TrimSpace(name), Value: value,
-			Path: "/", Secure: true, Session: true})
-	}
-	return req
 }

@@ -67,8 +67,8 @@ func TestScanAcceptsValidHeaderAndCookieValues(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.header.Get("X-Tab") != "a\tb" || len(got.header.Values("Cookie")) != 2 {
-		t.Fatalf("header %v", got.header)
+	if got == nil || got.settings[0].Sent.Get("X-Tab") != "a\tb" || len(got.settings[0].Sent.Values("Cookie")) != 2 {
+		t.Fatalf("header %v", got.settings[0].Sent)
 	}
 }
 
@@ -85,7 +85,7 @@ func TestScanDepthZeroReachesTheCrawl(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatal(err)
 		}
-		if d := got.crawlRequest().Depth; d != tc.want {
+		if d := got.settings[0].CrawlRequest().Depth; d != tc.want {
 			t.Errorf("%v: crawl depth %d, want %d", tc.args, d, tc.want)
 		}
 	}

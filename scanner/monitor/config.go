@@ -16,23 +16,22 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cookiescan/cookiescan/scanner/inputfile"
-	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/result"
-	"github.com/cookiescan/cookiescan/scanner/scope"
+	"github.com/cookiescan/cookiescan/scanner/spec"
 )
 
-// Defaults of the config file.
+// Defaults of the config file; a target's come from scanner/spec.
 const (
 	DefaultStore               = "cookiescan.db"
 	DefaultListen              = "127.0.0.1:9310"
 	DefaultConcurrency         = 2
 	DefaultRetention           = 90 * 24 * time.Hour
 	DefaultFailuresBeforeAlert = 2
-	DefaultTimeout             = 15 * time.Second
-	DefaultScanTimeout         = 10 * time.Minute
-	DefaultPageTimeout         = 20 * time.Second
-	DefaultMaxPages            = 20
-	DefaultDepth               = 2
+	DefaultTimeout             = spec.DefaultTimeout
+	DefaultScanTimeout         = spec.DefaultScanTimeout
+	DefaultPageTimeout         = spec.DefaultPageTimeout
+	DefaultMaxPages            = spec.DefaultMaxPages
+	DefaultDepth               = spec.DefaultDepth
 	DefaultMinSeverity         = result.SeverityMedium
 )
 
@@ -57,40 +56,16 @@ type Config struct {
 	Alerts              []*Alert
 }
 
-// Target is one site to scan on a schedule, with its settings resolved from
-// defaults.
+// Target is one site to scan on a schedule: its settings are a scan spec,
+// the defaults' with the target's keys over them, checked as `scan` checks
+// its flags.
 type Target struct {
 	URL      *url.URL
 	Schedule string
-	Settings
+	spec.Settings
 	Line int
 
 	schedule cron.Schedule
-}
-
-// Settings are the `scan` flags a target can set, with defaults applied.
-type Settings struct {
-	Timeout      time.Duration // per request
-	ScanTimeout  time.Duration // the whole scan
-	NoBrowser    bool
-	HTTPURL      *url.URL
-	CACert       string
-	CAPEM        []byte
-	Insecure     bool
-	Header       []string // "Name: value"
-	Cookie       []string // "name=value"
-	ShowValues   bool
-	MaxPages     int
-	Depth        int
-	Include      []string
-	Exclude      []string
-	Login        string
-	LoginFlow    *loginflow.Flow
-	FollowLogout bool
-	Chrome       string
-	BrowserURL   string
-	PageTimeout  time.Duration
-	Scope        scope.Scope // "" is scope.Site
 }
 
 // Alert is one webhook.
@@ -118,38 +93,27 @@ func (a *at[T]) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode(&a.V)
 }
 
-// rawSettings are the scan flags in camelCase, shared by defaults and targets.
-type rawSettings struct {
-	Timeout      at[string]   `yaml:"timeout"`
-	ScanTimeout  at[string]   `yaml:"scanTimeout"`
-	NoBrowser    at[bool]     `yaml:"noBrowser"`
-	HTTPURL      at[string]   `yaml:"httpUrl"`
-	CACert       at[string]   `yaml:"caCert"`
-	Insecure     at[bool]     `yaml:"insecure"`
-	Header       at[[]string] `yaml:"header"`
-	Cookie       at[[]string] `yaml:"cookie"`
-	ShowValues   at[bool]     `yaml:"showValues"`
-	MaxPages     at[int]      `yaml:"maxPages"`
-	Depth        at[int]      `yaml:"depth"`
-	Include      at[[]string] `yaml:"include"`
-	Exclude      at[[]string] `yaml:"exclude"`
-	Login        at[string]   `yaml:"login"`
-	FollowLogout at[bool]     `yaml:"followLogout"`
-	Chrome       at[string]   `yaml:"chrome"`
-	BrowserURL   at[string]   `yaml:"browserUrl"`
-	PageTimeout  at[string]   `yaml:"pageTimeout"`
-	Scope        at[string]   `yaml:"scope"`
+// rawTarget keeps a target's mapping: url and schedule are read here, the
+// rest is a scan spec (spec.Decode).
+type rawTarget struct{ node *yaml.Node }
+
+func (r *rawTarget) UnmarshalYAML(n *yaml.Node) error { r.node = n; return nil }
+
+// value is the scalar under key in r's mapping, with its line.
+func (r rawTarget) value(key string) at[string] {
+	if r.node == nil || r.node.Kind != yaml.MappingNode {
+		return at[string]{}
+	}
+	for i := 0; i+1 < len(r.node.Content); i += 2 {
+		if r.node.Content[i].Value == key {
+			v := r.node.Content[i+1]
+			return at[string]{V: v.Value, Line: v.Line, Set: true}
+		}
+	}
+	return at[string]{}
 }
 
-type rawTarget struct {
-	URL         at[string] `yaml:"url"`
-	Schedule    at[string] `yaml:"schedule"`
-	rawSettings `yaml:",inline"`
-}
-
-type rawDefaults struct {
-	rawSettings `yaml:",inline"`
-}
+type rawDefaults = rawTarget
 
 type rawAlert struct {
 	Webhook     at[string]            `yaml:"webhook"`

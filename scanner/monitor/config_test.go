@@ -70,7 +70,7 @@ alerts:
 	if shop.MaxPages != 30 || shop.Timeout != 15*time.Second || shop.LoginFlow == nil || shop.Depth != monitor.DefaultDepth {
 		t.Errorf("shop: %+v", shop.Settings)
 	}
-	if intra.HTTPURL.String() != "http://intranet.example:8080/" || intra.CAPEM == nil || !intra.NoBrowser || intra.MaxPages != 20 {
+	if intra.HTTPTarget.String() != "http://intranet.example:8080/" || intra.CAPEM == nil || !intra.NoBrowser || intra.MaxPages != 20 {
 		t.Errorf("intranet: %+v", intra.Settings)
 	}
 	if len(shop.Header) != 1 || len(intra.Header) != 1 {

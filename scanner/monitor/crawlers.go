@@ -2,13 +2,11 @@ package monitor
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"sync"
 
 	"github.com/cookiescan/cookiescan/scanner/observe"
-	"github.com/cookiescan/cookiescan/scanner/scope"
+	"github.com/cookiescan/cookiescan/scanner/spec"
 )
 
 // Crawler is a browser the monitor keeps between scans.
@@ -19,26 +17,7 @@ type Crawler interface {
 
 // BrowserConfig is what distinguishes one browser from another: targets that
 // agree on it share browsers.
-type BrowserConfig struct {
-	Chrome     string // executable ("" : chromium on PATH)
-	BrowserURL string // attach to a running browser instead
-	CAPEM      []byte // extra CA to trust
-	Insecure   bool
-	Scope      scope.Scope
-}
-
-func (b BrowserConfig) key() string {
-	sum := sha256.Sum256(b.CAPEM)
-	ins := "0"
-	if b.Insecure {
-		ins = "1"
-	}
-	return b.Chrome + "\x00" + b.BrowserURL + "\x00" + hex.EncodeToString(sum[:8]) + "\x00" + ins + "\x00" + string(b.Scope)
-}
-
-func (t *Target) browserConfig() BrowserConfig {
-	return BrowserConfig{Chrome: t.Chrome, BrowserURL: t.BrowserURL, CAPEM: t.CAPEM, Insecure: t.Insecure, Scope: t.Scope}
-}
+type BrowserConfig = spec.Browser
 
 // CrawlerFactory starts a browser. ctx lives as long as the monitor, not one scan.
 type CrawlerFactory func(ctx context.Context, b BrowserConfig) (Crawler, error)
@@ -70,7 +49,7 @@ func (p *crawlerPool) enabled() bool { return p.factory != nil }
 
 // get takes an idle browser with the same configuration or starts one.
 func (p *crawlerPool) get(ctx context.Context, b BrowserConfig) (Crawler, string, error) {
-	key := b.key()
+	key := b.Key()
 	p.mu.Lock()
 	for i, it := range p.idle {
 		if it.key == key {

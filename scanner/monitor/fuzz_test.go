@@ -82,7 +82,7 @@ alerts:
 				tg.Timeout <= 0 || tg.PageTimeout <= 0 || tg.ScanTimeout <= 0 {
 				t.Fatalf("accepted a target that cannot run: %+v", tg)
 			}
-			_ = tg.crawlRequest()
+			_ = tg.CrawlRequest()
 			_ = jitterFor(tg.schedule, tg.schedule.Next(cfgNow))
 		}
 	})

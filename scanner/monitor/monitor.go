@@ -20,7 +20,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +29,6 @@ import (
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/monitor/alert"
 	"github.com/cookiescan/cookiescan/scanner/monitor/store"
-	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
@@ -348,10 +346,10 @@ func (m *Monitor) runScan(ctx context.Context, t *Target) (result.Report, error,
 	sctx, cancel := context.WithTimeout(ctx, t.ScanTimeout)
 	defer cancel()
 	started := time.Now()
-	opts := scanner.Options{
-		Target: t.URL, HTTPURL: t.HTTPURL, CAPEM: t.CAPEM, Insecure: t.Insecure,
-		Timeout: t.Timeout, Header: t.header(), Scope: t.Scope, ShowValues: t.ShowValues,
-		Version: m.opts.Version, DialContext: m.opts.DialContext,
+	opts := t.ScannerOptions()
+	opts.Version = m.opts.Version
+	if m.opts.DialContext != nil {
+		opts.DialContext = m.opts.DialContext
 	}
 	var (
 		crawler  Crawler
@@ -362,10 +360,9 @@ func (m *Monitor) runScan(ctx context.Context, t *Target) (result.Report, error,
 		// The browser outlives the scan, so it is started with the monitor's
 		// context, not the scan's time limit (which would kill it at the end of
 		// this scan).
-		crawler, key, crawlErr = m.pool.get(ctx, t.browserConfig())
+		crawler, key, crawlErr = m.pool.get(ctx, t.Browser())
 		if crawler != nil {
 			opts.Crawler = crawler
-			opts.Crawl = t.crawlRequest()
 		}
 	}
 	rep, err := scanner.Run(sctx, opts)
@@ -494,38 +491,6 @@ func countsOf(fs []result.Finding) store.Counts {
 		}
 	}
 	return c
-}
-
-// header builds the request headers of a target: header lines and cookies.
-func (s Settings) header() http.Header {
-	h := http.Header{}
-	for _, line := range s.Header {
-		name, value, _ := strings.Cut(line, ":")
-		h.Add(strings.TrimSpace(name), strings.TrimSpace(value))
-	}
-	for _, c := range s.Cookie {
-		h.Add("Cookie", c)
-	}
-	return h
-}
-
-// crawlRequest is the browser part of a target's settings.
-func (t *Target) crawlRequest() observe.Request {
-	req := observe.Request{MaxPages: t.MaxPages, Depth: t.Depth, Include: t.Include, Exclude: t.Exclude,
-		FollowLogout: t.FollowLogout, Concurrency: 1, PageTimeout: t.PageTimeout, Login: t.LoginFlow}
-	if len(t.Header) > 0 {
-		req.Header = map[string]string{}
-		for _, line := range t.Header {
-			name, value, _ := strings.Cut(line, ":")
-			req.Header[strings.TrimSpace(name)] = strings.TrimSpace(value)
-		}
-	}
-	for _, c := range t.Cookie {
-		name, value, _ := strings.Cut(c, "=")
-		req.Cookies = append(req.Cookies, observe.StoredCookie{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value),
-			Domain: t.URL.Hostname(), Path: "/", Secure: true, Session: true})
-	}
-	return req
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -3,23 +3,20 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cookiescan/cookiescan/scanner"
-	"github.com/cookiescan/cookiescan/scanner/inputfile"
-	"github.com/cookiescan/cookiescan/scanner/loginflow"
-	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
-	"github.com/cookiescan/cookiescan/scanner/scope"
+	"github.com/cookiescan/cookiescan/scanner/spec"
 )
 
 // validator turns the decoded YAML into a Config, collecting every problem with
@@ -110,11 +107,16 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 		}
 	}
 
-	base := defaultSettings()
-	if raw.Defaults.HTTPURL.Set {
-		v.add(raw.Defaults.HTTPURL.Line, "move httpUrl: under the target it belongs to", "httpUrl applies to one target, not to defaults")
+	// defaults: and each target are scan specs: the defaults' keys over
+	// spec.Defaults(), a target's over those, then checked once per target
+	// as `scan` checks its flags.
+	base := spec.Defaults()
+	if raw.Defaults.node != nil {
+		refuse := maps.Clone(targetRefused)
+		refuse["url"] = "a url belongs to one target: list it under targets:"
+		refuse["httpUrl"] = "httpUrl applies to one target, not to defaults: move httpUrl: under the target it belongs to"
+		v.specErrors(spec.Decode(raw.Defaults.node, &base, spec.DecodeOptions{File: v.file, Dir: v.dir, Refuse: refuse, Where: "under defaults:"}))
 	}
-	v.settings(&base, raw.Defaults.rawSettings, false)
 
 	targetLines := seqLines(root, "targets")
 	if len(raw.Targets) == 0 {
@@ -126,35 +128,46 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 		if i < len(targetLines) {
 			line = targetLines[i]
 		}
-		t := &Target{Settings: base, Line: line}
-		// Each target copies the defaults' lists so a target's header never
-		// leaks into another's.
-		t.Header, t.Cookie = append([]string(nil), base.Header...), append([]string(nil), base.Cookie...)
-		t.Include, t.Exclude = append([]string(nil), base.Include...), append([]string(nil), base.Exclude...)
-		if !rt.URL.Set || strings.TrimSpace(rt.URL.V) == "" {
+		t := &Target{Line: line}
+		sp := base.Clone()
+		if errs := spec.Decode(rt.node, &sp, spec.DecodeOptions{File: v.file, Dir: v.dir, Other: []string{"schedule"},
+			Refuse: targetRefused, Where: "in a target (targets:)"}); len(errs) > 0 {
+			v.specErrors(errs)
+			cfg.Targets = append(cfg.Targets, t)
+			continue
+		}
+		urlAt := rt.value("url")
+		if strings.TrimSpace(sp.URL) == "" {
 			v.add(line, "give every target a url: such as url: https://example.com/", "target %d has no url", i+1)
-		} else if u, err := parseTarget(rt.URL.V); err != nil {
-			v.add(rt.URL.Line, "write an https:// URL with a host, e.g. url: https://example.com/", "url: %v", err)
-		} else {
-			t.URL = u
-			if prev, dup := seen[u.String()]; dup {
-				v.add(rt.URL.Line, "list each URL once; merge the two entries", "target %s is already listed on line %d", u, prev)
-			}
-			seen[u.String()] = rt.URL.Line
 		}
-		if !rt.Schedule.Set || strings.TrimSpace(rt.Schedule.V) == "" {
+		sched := rt.value("schedule")
+		if !sched.Set || strings.TrimSpace(sched.V) == "" {
 			v.add(line, `add a schedule: such as schedule: "@every 6h" or "15 */6 * * *"`, "target %d has no schedule", i+1)
-		} else if s, err := ParseSchedule(rt.Schedule.V); err != nil {
-			v.add(rt.Schedule.Line, `write five cron fields "minute hour day-of-month month day-of-week" such as "15 */6 * * *", or "@every 6h", "@hourly", "@daily"`,
-				"schedule %q is not valid: %v", rt.Schedule.V, err)
-		} else if err := checkInterval(rt.Schedule.V, s); err != nil {
-			v.add(rt.Schedule.Line, fmt.Sprintf(`scan at most every %[1]s, e.g. schedule: "@every %[1]s" or "*/5 * * * *"`, short(minScheduleInterval)),
-				"schedule %q %v", rt.Schedule.V, err)
+		} else if s, err := ParseSchedule(sched.V); err != nil {
+			v.add(sched.Line, `write five cron fields "minute hour day-of-month month day-of-week" such as "15 */6 * * *", or "@every 6h", "@hourly", "@daily"`,
+				"schedule %q is not valid: %v", sched.V, err)
+		} else if err := checkInterval(sched.V, s); err != nil {
+			v.add(sched.Line, fmt.Sprintf(`scan at most every %[1]s, e.g. schedule: "@every %[1]s" or "*/5 * * * *"`, short(minScheduleInterval)),
+				"schedule %q %v", sched.V, err)
 		} else {
-			t.Schedule, t.schedule = strings.TrimSpace(rt.Schedule.V), s
+			t.Schedule, t.schedule = strings.TrimSpace(sched.V), s
 		}
-		v.settings(&t.Settings, rt.rawSettings, true)
-		v.finishTarget(t, rt)
+		settings, err := sp.Check(spec.CheckOptions{Getenv: v.getenv, Lenient: v.lenient})
+		if err != nil {
+			var es spec.Errors
+			if errors.As(err, &es) {
+				v.specErrors(es)
+			}
+		} else {
+			t.Settings = *settings
+			t.URL = settings.Target
+		}
+		if t.URL != nil {
+			if prev, dup := seen[t.URL.String()]; dup {
+				v.add(urlAt.Line, "list each URL once; merge the two entries", "target %s is already listed on line %d", t.URL, prev)
+			}
+			seen[t.URL.String()] = urlAt.Line
+		}
 		cfg.Targets = append(cfg.Targets, t)
 	}
 
@@ -169,165 +182,32 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 	return cfg
 }
 
-func defaultSettings() Settings {
-	return Settings{Timeout: DefaultTimeout, ScanTimeout: DefaultScanTimeout, PageTimeout: DefaultPageTimeout,
-		MaxPages: DefaultMaxPages, Depth: DefaultDepth}
-}
+// targetRefused are `scan` flags that mean nothing for a monitor target,
+// each with what to use instead.
+var targetRefused = func() map[string]string {
+	m := maps.Clone(scanOnlyKeys)
+	m["hostResolverRules"] = "a test-only setting of `scan`: remove it"
+	return m
+}()
 
-// settings applies the keys that are set in r over s.
-func (v *validator) settings(s *Settings, r rawSettings, target bool) {
-	dur := func(f at[string], name string, dst *time.Duration) {
-		if !f.Set {
-			return
+// specErrors adds a scan spec's errors, each once: a bad value under
+// defaults: is reported on its line, not once per target.
+func (v *validator) specErrors(es spec.Errors) {
+	for _, e := range es {
+		msg := e.Msg
+		if n := e.Name(); n != "" {
+			msg = n + ": " + msg
 		}
-		d, err := ParseDuration(f.V)
-		if err != nil || d <= 0 {
-			v.add(f.Line, fmt.Sprintf("write a positive duration such as %s: 15s", name), "%s %q is not a positive duration", name, f.V)
-			return
-		}
-		*dst = d
-	}
-	dur(r.Timeout, "timeout", &s.Timeout)
-	dur(r.ScanTimeout, "scanTimeout", &s.ScanTimeout)
-	dur(r.PageTimeout, "pageTimeout", &s.PageTimeout)
-	if r.NoBrowser.Set {
-		s.NoBrowser = r.NoBrowser.V
-	}
-	if r.Scope.Set {
-		sc, err := scope.Parse(r.Scope.V)
-		if err != nil {
-			v.add(r.Scope.Line, "write scope: site, public or any", "%v", err)
-		} else {
-			s.Scope = sc
-		}
-	}
-	if r.Insecure.Set {
-		s.Insecure = r.Insecure.V
-	}
-	if r.ShowValues.Set {
-		s.ShowValues = r.ShowValues.V
-	}
-	if r.FollowLogout.Set {
-		s.FollowLogout = r.FollowLogout.V
-	}
-	if target && r.HTTPURL.Set {
-		u, err := parseHTTPURL(r.HTTPURL.V)
-		if err != nil {
-			v.add(r.HTTPURL.Line, "write the plain-HTTP URL of this site, e.g. httpUrl: http://example.com:8080/", "httpUrl: %v", err)
-		} else {
-			s.HTTPURL = u
-		}
-	}
-	if r.CACert.Set {
-		s.CACert = v.path(r.CACert.V)
-		s.CAPEM = nil
-		if !v.lenient {
-			data, err := inputfile.Read(s.CACert, inputfile.SmallLimit)
-			if err == nil {
-				err = parseCAPEM(data)
-			}
-			if err != nil {
-				v.add(r.CACert.Line, "point caCert: at a readable PEM file of CA certificates", "caCert %s: %v", s.CACert, err)
-			} else {
-				s.CAPEM = data
+		dup := false
+		for _, have := range v.errs {
+			if have.Line == e.Line && have.Msg == msg {
+				dup = true
 			}
 		}
-	}
-	if r.Header.Set {
-		s.Header = nil
-		for _, h := range r.Header.V {
-			name, value, err := parseHeader(h)
-			if err != nil {
-				v.add(r.Header.Line, `write each header as "Name: value" with a token name and no control character in the value`, "header: %v", err)
-				continue
-			}
-			s.Header = append(s.Header, name+": "+value)
+		if !dup {
+			v.errs = append(v.errs, &ConfigError{File: v.file, Line: e.Line, Msg: msg, Fix: e.Fix})
 		}
 	}
-	if r.Cookie.Set {
-		s.Cookie = nil
-		for _, c := range r.Cookie.V {
-			name, value, err := parseCookie(c)
-			if err != nil {
-				v.add(r.Cookie.Line, "write each cookie as name=value, one cookie per entry, with no control character", "cookie: %v", err)
-				continue
-			}
-			s.Cookie = append(s.Cookie, name+"="+value)
-		}
-	}
-	for _, f := range []struct {
-		at   at[[]string]
-		name string
-		dst  *[]string
-	}{{r.Include, "include", &s.Include}, {r.Exclude, "exclude", &s.Exclude}} {
-		if !f.at.Set {
-			continue
-		}
-		*f.dst = nil
-		for _, re := range f.at.V {
-			if _, err := regexp.Compile(re); err != nil {
-				v.add(f.at.Line, "write a Go regular expression (RE2 syntax)", "%s %q is not a valid regular expression: %v", f.name, re, err)
-				continue
-			}
-			*f.dst = append(*f.dst, re)
-		}
-	}
-	if r.MaxPages.Set {
-		if r.MaxPages.V < 1 {
-			v.add(r.MaxPages.Line, "set maxPages: to 1 or more", "maxPages %d must be at least 1", r.MaxPages.V)
-		}
-		s.MaxPages = r.MaxPages.V
-	}
-	if r.Depth.Set {
-		if r.Depth.V < 0 {
-			v.add(r.Depth.Line, "set depth: to 0 or more", "depth %d must not be negative", r.Depth.V)
-		}
-		s.Depth = r.Depth.V
-	}
-	if r.Login.Set {
-		s.Login = v.path(r.Login.V)
-		s.LoginFlow = nil
-	}
-	if r.Chrome.Set {
-		s.Chrome = r.Chrome.V
-	}
-	if r.BrowserURL.Set {
-		if u, err := url.Parse(r.BrowserURL.V); err != nil || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http") {
-			v.add(r.BrowserURL.Line, "give the browser's DevTools address, e.g. browserUrl: ws://127.0.0.1:9222/devtools/browser/<id>", "browserUrl %q is not a DevTools address", r.BrowserURL.V)
-		}
-		s.BrowserURL = r.BrowserURL.V
-	}
-	if s.Chrome != "" && s.BrowserURL != "" && (r.Chrome.Set || r.BrowserURL.Set) {
-		line := r.Chrome.Line
-		if line == 0 {
-			line = r.BrowserURL.Line
-		}
-		v.add(line, "keep one of chrome: and browserUrl:", "chrome and browserUrl exclude each other")
-	}
-}
-
-// finishTarget runs the checks that need the target's final settings.
-func (v *validator) finishTarget(t *Target, rt rawTarget) {
-	if t.Login == "" {
-		return
-	}
-	line := rt.Login.Line
-	if line == 0 {
-		line = t.Line
-	}
-	if t.NoBrowser {
-		v.add(line, "drop noBrowser: true for this target, or remove login:", "login needs the browser, but noBrowser is true")
-		return
-	}
-	if v.lenient {
-		return
-	}
-	f, err := loginflow.Load(t.Login, v.getenv)
-	if err != nil {
-		v.add(line, "fix the login flow file, or set the environment variables it reads", "%v", strings.TrimPrefix(err.Error(), "--login "))
-		return
-	}
-	t.LoginFlow = &f
 }
 
 func (v *validator) alert(ra rawAlert, line, i int) *Alert {
@@ -400,29 +280,7 @@ func (v *validator) alert(ra rawAlert, line, i int) *Alert {
 
 // ParseDuration reads Go durations plus days ("90d", "1d12h"), which retention
 // needs and time.ParseDuration lacks.
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "0" {
-		return 0, nil
-	}
-	var days time.Duration
-	if i := strings.IndexByte(s, 'd'); i > 0 {
-		n, err := strconv.Atoi(s[:i])
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a duration", s)
-		}
-		days = time.Duration(n) * 24 * time.Hour
-		s = s[i+1:]
-		if s == "" {
-			return days, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (use s, m, h or d, e.g. 90d or 6h)", s)
-	}
-	return days + d, nil
-}
+func ParseDuration(s string) (time.Duration, error) { return spec.ParseDuration(s) }
 
 // checkWritable proves the store can be created or written without leaving
 // anything behind: the directory must exist and take a new file, and an existing
@@ -505,10 +363,6 @@ func contains(list []string, s string) bool {
 
 // The scanner's own parsers, so a URL the monitor accepts is one `scan` accepts.
 var (
-	parseTarget   = scanner.ParseTarget
-	parseHTTPURL  = scanner.ParseHTTPURL
-	parseCAPEM    = probe.ParseCAPEM
 	parseHeader   = scanner.ParseHeader
-	parseCookie   = scanner.ParseCookie
 	splitHostPort = net.SplitHostPort
 )
