@@ -5,6 +5,7 @@
 #   OUT          where the reports go (default /tmp/realapps-reports)
 #   TRUSTED=1    trust the CA through an NSS database instead of --ca-cert, so
 #                Chromium honours HSTS as on a real site (see README)
+#   ONLY="wp-login tomcat-login"  run only these scans
 #   COOKIESCAN_PASSWORD  default: setup.sh's default password
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +20,7 @@ mkdir -p "$OUT"
 export COMMENT_TEXT=""
 run() { # name, url, extra flags...
   name=$1 url=$2; shift 2
+  case " ${ONLY:-$name} " in *" $name "*) ;; *) return 0 ;; esac
   if [ "${TRUSTED:-}" = 1 ]; then
     env HOME=$TLS/nsshome SSL_CERT_FILE=$TLS/nsshome/bundle.pem \
       timeout 600 "$B" scan "$url" --fail-on none -o "$OUT/$name.json" -o "$OUT/$name.txt" "$@" 2>"$OUT/$name.log"
@@ -47,6 +49,8 @@ PY
 cd "$HERE"
 run tomcat-pre      https://tomcat.test/examples/
 run tomcat-login    https://tomcat.test/examples/ --login tomcat-login.yaml
+run tomcat-rotated  https://tomcat.test/examples/servlets/servlet/SessionExample --login tomcat-login.yaml --depth 0
+run tomcat-norotate https://tomcat.test/examples-norotate/servlets/servlet/SessionExample --login tomcat-login-norotate.yaml --depth 0
 run tomcat-recorder https://tomcat.test/examples/ --login tomcat-login.recorder.json --depth 0
 AUTH=$(printf 'alice:%s' "$COOKIESCAN_PASSWORD" | base64 -w0)
 run tomcat-manager  https://tomcat.test/manager/html --header "Authorization: Basic $AUTH" --depth 1 --max-pages 8

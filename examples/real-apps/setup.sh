@@ -11,10 +11,11 @@ PASS=${REALAPPS_PASSWORD:-correct horse battery staple}
 TLS=/etc/realapps-tls
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if ! dpkg -s tomcat10-examples wordpress mariadb-server nginx php-fpm php-mysql libnss3-tools >/dev/null 2>&1; then
+if ! dpkg -s tomcat10-examples wordpress wordpress-theme-twentytwentythree mariadb-server nginx php-fpm php-mysql libnss3-tools >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    tomcat10 tomcat10-examples tomcat10-admin wordpress mariadb-server nginx php-fpm php-mysql curl openssl libnss3-tools
+    tomcat10 tomcat10-examples tomcat10-admin wordpress wordpress-theme-twentytwentythree \
+    mariadb-server nginx php-fpm php-mysql curl openssl libnss3-tools
 fi
 
 # Names that resolve to loopback but are not "localhost": Chromium treats localhost
@@ -85,6 +86,16 @@ if ! grep -q 'username="alice"' /etc/tomcat10/tomcat-users.xml; then
   sed -i "s|</tomcat-users>|  <role rolename=\"tomcat\"/>\n  <user username=\"alice\" password=\"$PASS\" roles=\"tomcat,manager-gui\"/>\n</tomcat-users>|" \
     /etc/tomcat10/tomcat-users.xml
 fi
+# The examples app a second time at /examples-norotate, weakened on purpose: the
+# FORM login keeps the anonymous session id (session fixation), a true positive for
+# session-not-rotated-on-login.
+[ -f /etc/tomcat10/Catalina/localhost/examples-norotate.xml ] ||
+  cat > /etc/tomcat10/Catalina/localhost/examples-norotate.xml <<'XML'
+<Context docBase="/usr/share/tomcat10-examples/examples">
+  <Resources allowLinking="true"/>
+  <Valve className="org.apache.catalina.authenticator.FormAuthenticator" changeSessionIdOnAuthentication="false"/>
+</Context>
+XML
 grep -q 'address="127.0.0.2"' /etc/tomcat10/server.xml ||
   sed -i 's|<Connector port="8080" protocol="HTTP/1.1"|<Connector port="8080" address="127.0.0.2" protocol="HTTP/1.1"|' /etc/tomcat10/server.xml
 if ! ss -ltn | grep -q '127.0.0.2:8080 '; then
