@@ -98,12 +98,12 @@ fi
 XML
 grep -q 'address="127.0.0.2"' /etc/tomcat10/server.xml ||
   sed -i 's|<Connector port="8080" protocol="HTTP/1.1"|<Connector port="8080" address="127.0.0.2" protocol="HTTP/1.1"|' /etc/tomcat10/server.xml
-if ! ss -ltn | grep -q '127.0.0.2:8080 '; then
+if ! ss -ltn 'sport = :8080' | grep -q '127\.0\.0\.2'; then
   CATALINA_BASE=/var/lib/tomcat10 /usr/libexec/tomcat10/tomcat-update-policy.sh
   su tomcat -s /bin/sh -c 'CATALINA_HOME=/usr/share/tomcat10 CATALINA_BASE=/var/lib/tomcat10 \
     CATALINA_TMPDIR=/tmp JAVA_OPTS=-Djava.awt.headless=true \
     nohup /bin/sh /usr/libexec/tomcat10/tomcat-start.sh >/var/log/tomcat10/console.log 2>&1 &'
-  for i in $(seq 1 90); do ss -ltn | grep -q '127.0.0.2:8080 ' && break; sleep 1; done
+  for i in $(seq 1 90); do ss -ltn 'sport = :8080' | grep -q '127\.0\.0\.2' && break; sleep 1; done
 fi
 
 # WordPress's install form, once: site at https://wp.test, admin "alice".
