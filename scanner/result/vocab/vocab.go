@@ -137,7 +137,7 @@ func Points(impact int) string {
 // PointsText is a finding's score impact in a sentence.
 func PointsText(impact int) string {
 	if impact <= 0 {
-		return "costs no points (its rule is counted once, on its worst finding)"
+		return "costs no points"
 	}
 	return "costs " + Plural(impact, "point", "points")
 }
