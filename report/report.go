@@ -54,6 +54,14 @@ type Writer interface {
 
 // New returns the writer for a format.
 func New(f Format, opts Options) (Writer, error) {
+	w, err := newWriter(f, opts)
+	if err != nil {
+		return nil, err
+	}
+	return impacts{w}, nil
+}
+
+func newWriter(f Format, opts Options) (Writer, error) {
 	switch f {
 	case FormatTable:
 		return &TableWriter{opts: opts}, nil

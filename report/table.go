@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 // TableWriter prints the human summary: grade, redirect chain, HSTS, cookies and
@@ -47,16 +48,41 @@ func (t *TableWriter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
+// width is the widest a line may be.
+func (t *TableWriter) width() int {
+	if t.opts.Width > 0 {
+		return t.opts.Width
+	}
+	return DefaultWidth
+}
+
+// line prints prose wrapped to the width, continuation lines indented by hang.
+func (t *TableWriter) line(w io.Writer, s, first, hang string) {
+	for _, l := range para(s, t.width(), first, hang) {
+		fmt.Fprintln(w, l)
+	}
+}
+
 func (t *TableWriter) one(w io.Writer, r result.Report) error {
 	r = r.Normalized()
 	score, grade, scanned := r.Graded()
-	if scanned {
-		fmt.Fprintf(w, "%s  grade %s (%d/100)  %s\n", t.paint(ansiBold, clean(r.Target)), t.paint(ansiBold, clean(grade)), score, countLine(r.Findings))
-	} else {
-		fmt.Fprintf(w, "%s  %s  %s\n", t.paint(ansiBold, clean(r.Target)), t.paint(ansiBold, "not scanned: "+clean(r.NotScanned)), countLine(r.Findings))
+	head := wrap(clean(r.Target), t.width())
+	for i, l := range head {
+		if i < len(head)-1 {
+			fmt.Fprintln(w, t.paint(ansiBold, l))
+		} else {
+			fmt.Fprint(w, t.paint(ansiBold, l))
+		}
 	}
+	if scanned {
+		fmt.Fprintln(w, "  "+t.paint(ansiBold, "grade "+clean(grade))+fmt.Sprintf(" (%d/100)", score))
+	} else {
+		fmt.Fprintln(w)
+		t.line(w, "not scanned: "+clean(r.NotScanned), "", "  ")
+	}
+	t.line(w, "findings: "+countLine(r.Findings), "", "  ")
 	for _, fw := range r.Frameworks {
-		fmt.Fprintf(w, "stack: %s (%s)\n", fw.Label, clean(strings.Join(fw.Evidence, ", ")))
+		t.line(w, fmt.Sprintf("stack: %s (%s)", fw.Label, clean(strings.Join(fw.Evidence, ", "))), "", "  ")
 	}
 
 	fmt.Fprintln(w, "\nRedirect from HTTP")
@@ -72,11 +98,11 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 
 	fmt.Fprintln(w, "\nHSTS")
 	if scanned {
-		fmt.Fprintln(w, "  "+hstsLine(r.HSTS))
+		t.line(w, hstsLine(r.HSTS), "  ", "    ")
 	} else {
 		fmt.Fprintln(w, "  not checked: the target did not answer")
 	}
-	fmt.Fprintln(w, "  "+tlsLine(r.TLS))
+	t.line(w, tlsLine(r.TLS), "  ", "    ")
 
 	if len(r.Cookies) > 0 {
 		fmt.Fprintln(w, "\nCookies")
@@ -96,39 +122,58 @@ func (t *TableWriter) one(w io.Writer, r result.Report) error {
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(w, "\nErrors")
 		for _, e := range r.Errors {
-			fmt.Fprintf(w, "  [%s] %s: %s\n", e.Stage, clean(e.URL), clean(e.Message))
+			t.line(w, fmt.Sprintf("[%s] %s: %s", e.Stage, clean(e.URL), clean(e.Message)), "  ", "    ")
 		}
 	}
 	if len(r.Notes) > 0 {
 		fmt.Fprintln(w, "\nNotes")
 		for _, n := range r.Notes {
-			fmt.Fprintf(w, "  %s\n", clean(n))
+			t.line(w, clean(n), "  ", "    ")
 		}
 	}
-	fmt.Fprintln(w, "\n"+clean(Verdict(r)))
+	fmt.Fprintln(w)
+	t.line(w, clean(Verdict(r)), "", "  ")
 	return nil
 }
 
 // newTable configures tablewriter v1 explicitly so its defaults (upper-cased
-// headers, box drawing) never leak into pipes or golden files.
+// headers, box drawing, its own wrapping) never leak into pipes or golden
+// files. Cells arrive wrapped to the widths fitColumns chose (table).
 func (t *TableWriter) newTable(w io.Writer) *tablewriter.Table {
 	sym := tw.NewSymbols(tw.StyleASCII)
 	if t.opts.Terminal {
 		sym = tw.NewSymbols(tw.StyleLight)
 	}
-	opts := []tablewriter.Option{
+	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: sym})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	)
+}
+
+// table renders rows under header within the width: long values wrap inside
+// their cell, headers wrap between words only.
+func (t *TableWriter) table(w io.Writer, header []string, rows [][]string) error {
+	widths := fitColumns(header, rows, t.width())
+	tb := t.newTable(w)
+	hs := make([]string, len(header))
+	for i, h := range header {
+		hs[i] = wrapCell(h, widths[i])
 	}
-	if t.opts.Width > 0 {
-		opts = append(opts, tablewriter.WithMaxWidth(t.opts.Width), tablewriter.WithRowAutoWrap(tw.WrapNormal))
-	} else {
-		// Pipes and files get a fixed width, so output is stable and still readable.
-		opts = append(opts, tablewriter.WithRowMaxWidth(80), tablewriter.WithRowAutoWrap(tw.WrapNormal))
+	tb.Header(hs)
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = wrapCell(c, widths[i])
+		}
+		if err := tb.Append(cells); err != nil {
+			return err
+		}
 	}
-	return tablewriter.NewTable(w, opts...)
+	return tb.Render()
 }
 
 func (t *TableWriter) chain(w io.Writer, c result.Redirect) error {
@@ -136,8 +181,7 @@ func (t *TableWriter) chain(w io.Writer, c result.Redirect) error {
 		fmt.Fprintln(w, "  not tested")
 		return nil
 	}
-	tb := t.newTable(w)
-	tb.Header("#", "URL", "Status", "Location", "HSTS", "Cookies")
+	var rows [][]string
 	for i, h := range c.Hops {
 		status := fmt.Sprint(h.Status)
 		if h.Status == 0 {
@@ -150,16 +194,18 @@ func (t *TableWriter) chain(w io.Writer, c result.Redirect) error {
 		if h.HSTS != "" {
 			hsts = clean(firstLine(h.HSTS))
 		}
-		if err := tb.Append([]string{fmt.Sprint(i + 1), clean(h.URL), status, clean(h.Location), hsts, fmt.Sprint(len(h.SetCookies))}); err != nil {
-			return err
+		// A Location the chain followed is the next hop's URL: shown once.
+		loc := ""
+		if h.Location != "" && (i+1 == len(c.Hops) || c.Hops[i+1].URL != h.Location) {
+			loc = clean(h.Location)
 		}
+		rows = append(rows, []string{fmt.Sprint(i + 1), clean(h.URL), status, loc, hsts, fmt.Sprint(len(h.SetCookies))})
 	}
-	return tb.Render()
+	return t.table(w, []string{"#", "URL", "Status", "Location", "HSTS", "Cookies"}, rows)
 }
 
 func (t *TableWriter) cookies(w io.Writer, cs []result.Cookie) error {
-	tb := t.newTable(w)
-	tb.Header("Name", "Set on", "Phase", "By", "Secure", "HttpOnly", "SameSite", "Lifetime", "Session-like")
+	var rows [][]string
 	for _, c := range cs {
 		ss := c.SameSite
 		if ss == "" {
@@ -172,18 +218,17 @@ func (t *TableWriter) cookies(w io.Writer, cs []result.Cookie) error {
 		case !c.Stored && c.SetBy != result.SetBySupplied:
 			by += " (refused)" // with Chromium's reasons, or dropped silently (the note says why)
 		}
-		if err := tb.Append([]string{clean(c.Name), clean(c.URL), c.Phase, by, mark(c.Secure), mark(c.HTTPOnly), clean(ss), Lifetime(c.MaxAge), mark(c.SessionLike)}); err != nil {
-			return err
-		}
+		// Where it was set goes under the name: the attribute columns stay
+		// readable at 80 columns.
+		name := clean(c.Name) + "\n" + by + ", " + c.Phase + ", on " + clean(c.URL)
+		rows = append(rows, []string{name, mark(c.Secure), mark(c.HTTPOnly), clean(ss), vocab.Lifetime(c.MaxAge), mark(c.SessionLike)})
 	}
-	return tb.Render()
+	return t.table(w, []string{"Name / set by", "Secure", "HttpOnly", "SameSite", "Lifetime", "Session id"}, rows)
 }
 
 func (t *TableWriter) findings(w io.Writer, r result.Report) error {
-	fs := r.Findings
-	tb := t.newTable(w)
-	tb.Header("Severity", "Rule", "Where", "What")
-	for _, f := range fs {
+	var rows [][]string
+	for _, f := range r.Findings {
 		where := clean(f.URL)
 		if len(f.URLs) > 1 {
 			where += fmt.Sprintf(" (+%d more)", len(f.URLs)-1)
@@ -191,38 +236,41 @@ func (t *TableWriter) findings(w io.Writer, r result.Report) error {
 		if f.Cookie != "" {
 			where = "cookie " + clean(f.Cookie) + " @ " + where
 		}
-		if err := tb.Append([]string{f.Severity.String(), f.Rule, where, clean(f.Detail)}); err != nil {
-			return err
+		what := f.Rule + "\n" + where
+		if d := clean(f.Detail); d != "" {
+			what += "\n" + d
 		}
+		rows = append(rows, []string{f.Severity.String(), vocab.Points(f.ScoreImpact), what})
 	}
-	if err := tb.Render(); err != nil {
+	if err := t.table(w, []string{"Severity", "Points", "Finding"}, rows); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nFixes")
-	seen := map[string]bool{}
-	for _, f := range fs {
-		key := f.Rule + "\x00" + f.Remediation.Fix
-		if seen[key] || f.Severity < result.SeverityLow {
-			continue
+	steps := vocab.Plan(r)
+	if len(steps) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	t.line(w, "Action plan: "+vocab.PlanTitle(steps)+" (points: what each change wins back)", "", "  ")
+	for _, st := range steps {
+		gain := fmt.Sprintf("%-5s", "+"+fmt.Sprint(st.Points))
+		lines := para(st.Line(), t.width(), "  "+gain+" ", "        ")
+		lines[0] = "  " + t.paint(severityColor[st.Worst], gain) + lines[0][2+len(gain):]
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
 		}
-		seen[key] = true
-		fmt.Fprintf(w, "  %-10s %s: %s\n", t.paint(severityColor[f.Severity], f.Severity.String()), f.Rule, f.Remediation.Generic)
-		if f.Remediation.Fix != "" {
-			fmt.Fprintf(w, "  %-10s %s: %s\n", "", r.FrameworkLabel(f.Remediation.Framework), f.Remediation.Fix)
+		removes := "removes " + strings.Join(st.Rules, ", ")
+		if len(st.Cookies) > 0 {
+			removes += " (" + plural(len(st.Cookies), "cookie", "cookies") + " " + clean(strings.Join(st.Cookies, ", ")) + ")"
 		}
+		t.line(w, removes, "        ", "          ")
 	}
 	return nil
 }
 
 func countLine(fs []result.Finding) string {
-	counts := map[result.Severity]int{}
-	for _, f := range fs {
-		counts[f.Severity]++
-	}
-	parts := []string{}
-	for i := len(result.Severities) - 1; i >= 0; i-- {
-		s := result.Severities[i]
-		parts = append(parts, fmt.Sprintf("%s %d", s, counts[s]))
+	var parts []string
+	for _, c := range vocab.Counts(fs) {
+		parts = append(parts, fmt.Sprintf("%s %d", c.Severity, c.N))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -262,27 +310,6 @@ func mark(b bool) string {
 		return "✓"
 	}
 	return "✗"
-}
-
-// Lifetime renders a max-age in words ("session", "14 days", "deleted").
-func Lifetime(maxAge *int64) string {
-	if maxAge == nil {
-		return "session"
-	}
-	s := *maxAge
-	switch {
-	case s <= 0:
-		return "deleted"
-	case s >= 86400*365:
-		return fmt.Sprintf("%.1f years", float64(s)/(86400*365))
-	case s >= 86400:
-		return fmt.Sprintf("%d days", s/86400)
-	case s >= 3600:
-		return fmt.Sprintf("%d hours", s/3600)
-	case s >= 60:
-		return fmt.Sprintf("%d minutes", s/60)
-	}
-	return fmt.Sprintf("%d seconds", s)
 }
 
 func firstLine(s string) string {

@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 // Verdict is one line a person can paste into a ticket: grade, what is worst, and
@@ -29,19 +29,9 @@ func plural(n int, one, many string) string {
 }
 
 func verdict(r result.Report, score int, grade string) string {
-	counts := map[result.Severity]int{}
-	for _, f := range r.Findings {
-		counts[f.Severity]++
-	}
-	var parts []string
-	for i := len(result.Severities) - 1; i >= 0; i-- {
-		s := result.Severities[i]
-		if counts[s] > 0 && s >= result.SeverityLow {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
+	counts := vocab.CountsText(r.Findings, result.SeverityLow)
 	host := r.Target
-	if len(parts) == 0 {
+	if counts == "" {
 		return fmt.Sprintf("Verdict: %s grade %s (%d/100): no problem above info.", host, grade, score)
 	}
 	worst := r.Findings[0] // findings are sorted worst first
@@ -49,9 +39,5 @@ func verdict(r result.Report, score int, grade string) string {
 	if worst.Cookie != "" {
 		what += " (" + worst.Cookie + ")"
 	}
-	fix := worst.Remediation.Generic
-	if worst.Remediation.Fix != "" {
-		fix = r.FrameworkLabel(worst.Remediation.Framework) + ": " + worst.Remediation.Fix
-	}
-	return fmt.Sprintf("Verdict: %s grade %s (%d/100): %s; worst: %s — fix: %s", host, grade, score, strings.Join(parts, ", "), what, fix)
+	return fmt.Sprintf("Verdict: %s grade %s (%d/100): %s; worst: %s — fix: %s", host, grade, score, counts, what, vocab.FixLine(r, worst.Remediation))
 }

@@ -115,6 +115,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	rules.Remediate(rep.Findings, rep.Frameworks)
 	// A grade judges the site; without one HTTP answer from the target nothing
 	// of the site was judged, and a grade would read as "all good".
+	rules.ScoreImpacts(rep.Findings)
 	if obs.HTTPS.Answered() {
 		score := rules.Score(rep.Findings)
 		rep.SetGrade(score, rules.Grade(score))

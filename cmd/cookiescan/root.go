@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -40,10 +42,20 @@ func defaultIO() *ioStreams {
 			s.Width = w
 		}
 	}
+	s.Width = columns(os.Getenv("COLUMNS"), s.Width)
 	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		s.OutIsTerminal, s.ErrIsTerminal = false, false
 	}
 	return s
+}
+
+// columns is the table's width: COLUMNS when it is a positive number, else the
+// terminal's width (0 when stdout is not a terminal: the report's 80 columns).
+func columns(env string, terminal int) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(env)); err == nil && n > 0 {
+		return n
+	}
+	return terminal
 }
 
 func newRootCmd(ios *ioStreams) *cobra.Command {

@@ -49,3 +49,16 @@ func TestTerminalLinesEscapeSiteData(t *testing.T) {
 		t.Errorf("diff: %q", out.String())
 	}
 }
+
+// COLUMNS sets the table's width, on a terminal or not; without it a terminal's
+// own width counts, and a pipe gets the report's default (0 here).
+func TestColumns(t *testing.T) {
+	for _, tc := range []struct {
+		env       string
+		term, out int
+	}{{"", 0, 0}, {"", 120, 120}, {"80", 0, 80}, {"100", 200, 100}, {"x", 90, 90}, {"-3", 0, 0}, {" 72 ", 0, 72}} {
+		if got := columns(tc.env, tc.term); got != tc.out {
+			t.Errorf("columns(%q, %d) = %d, want %d", tc.env, tc.term, got, tc.out)
+		}
+	}
+}

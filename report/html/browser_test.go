@@ -429,3 +429,75 @@ func TestChromiumLargeReportLoadsFast(t *testing.T) {
 		t.Errorf("rows*1000+findings = %d", got)
 	}
 }
+
+// The report leads with the fix: at 1280×800, before any scrolling, a reader
+// sees the grade, when and what was scanned with which version, the whole
+// action plan and the first finding; the inventory (cookies, redirects) comes
+// after the findings.
+func TestChromiumActionPlanAboveTheFold(t *testing.T) {
+	ctx := tab(t)
+	rep := scanProfile(t, "insecure")
+	v := open(t, ctx, writeReport(t, rep))
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	type box struct {
+		Top, Bottom float64
+		Found       bool
+	}
+	rect := func(sel string) box {
+		js := `(el => el ? (r => ({Top: r.top + scrollY, Bottom: r.bottom + scrollY, Found: true}))(el.getBoundingClientRect()) : {Found: false})(document.querySelector(` + strconv.Quote(sel) + `))`
+		return eval[box](t, ctx, js)
+	}
+	fold := eval[float64](t, ctx, `innerHeight`)
+	if fold != 800 {
+		t.Fatalf("viewport is %v px high, want 800", fold)
+	}
+	grade, plan, steps := rect(".grade"), rect("section.plan"), eval[int](t, ctx, `document.querySelectorAll("section.plan li.step").length`)
+	first, firstHead := rect("article.finding"), rect("article.finding h5")
+	cookies, redirects := rect("section.cookies"), rect("section.chains")
+	for name, b := range map[string]box{"grade": grade, "action plan": plan, "first finding": first, "cookies": cookies, "redirects": redirects} {
+		if !b.Found {
+			t.Fatalf("no %s in the page", name)
+		}
+	}
+	t.Logf("fold at %.0f px: grade %.0f–%.0f, action plan (%d steps) %.0f–%.0f, first finding from %.0f (heading to %.0f)",
+		fold, grade.Top, grade.Bottom, steps, plan.Top, plan.Bottom, first.Top, firstHead.Bottom)
+	if steps < 2 {
+		t.Errorf("the action plan has %d steps; the insecure profile needs several fixes", steps)
+	}
+	if plan.Bottom > fold {
+		t.Errorf("the action plan ends at %.0f px, below the fold (%.0f)", plan.Bottom, fold)
+	}
+	if firstHead.Bottom > fold {
+		t.Errorf("the first finding's heading ends at %.0f px, below the fold (%.0f)", firstHead.Bottom, fold)
+	}
+	if !(grade.Bottom <= plan.Top && plan.Bottom <= first.Top && first.Top < redirects.Top && redirects.Top < cookies.Top) {
+		t.Errorf("order is not grade, plan, findings, then the inventory: %+v %+v %+v %+v %+v", grade, plan, first, redirects, cookies)
+	}
+	head := eval[string](t, ctx, `document.querySelector(".summary").innerText`)
+	for _, want := range []string{rep.Target, "Scanned " + rep.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), "cookiescan test"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("the summary does not say %q:\n%s", want, head)
+		}
+	}
+	// Every step links the finding it removes, and each finding shows its points.
+	if got := eval[int](t, ctx, `Array.from(document.querySelectorAll("section.plan a")).filter(a => !document.getElementById(a.getAttribute("href").slice(1))).length`); got != 0 {
+		t.Errorf("%d plan links point nowhere", got)
+	}
+	if got := eval[int](t, ctx, `document.querySelectorAll("article.finding .pts").length`); got != len(rep.Findings) {
+		t.Errorf("%d findings show their points, want %d", got, len(rep.Findings))
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{t.ArtifactDir(), os.TempDir()} {
+		path := filepath.Join(dir, "cookiescan-report-fold.png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot of the first screen: %s", path)
+	}
+	assertQuiet(t, v)
+}

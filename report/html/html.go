@@ -9,8 +9,8 @@
 // allows exactly the style and script it carries (by hash), so even a markup
 // injection that slipped through could neither run nor load anything.
 //
-// The package imports the standard library and scanner/result only, so package
-// report can import it.
+// The package imports the standard library and scanner/result (with its
+// vocabulary) only, so package report can import it.
 package html
 
 import (
@@ -23,13 +23,15 @@ import (
 	"io"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 //go:embed report.tmpl report.css report.js
 var files embed.FS
 
 var (
-	css, js = mustRead("report.css"), mustRead("report.js")
+	// The grade colours are every report's (vocab), appended to our stylesheet.
+	css, js = mustRead("report.css") + vocab.GradeCSS(".grade-") + "\n", mustRead("report.js")
 	// csp is computed from the exact bytes the page embeds, so editing the CSS or
 	// the script can never leave a stale hash that silently disables it.
 	csp  = "default-src 'none'; style-src " + hashSource(css) + "; script-src " + hashSource(js) + "; img-src data:; base-uri 'none'; form-action 'none'"

@@ -152,9 +152,9 @@ func TestHostileDataIsInert(t *testing.T) {
 		tags[tag] = true
 	}
 	attrs := map[string]*regexp.Regexp{
-		"class": regexp.MustCompile(`^[a-z0-9 -]+$`), "id": regexp.MustCompile(`^r\d+(-h|-cookies)?$`),
-		"href": regexp.MustCompile(`^#r\d+$`), "aria-controls": regexp.MustCompile(`^r\d+-cookies$`),
-		"aria-labelledby": regexp.MustCompile(`^r\d+-h$`), "data-sort": regexp.MustCompile(`^-?\d+$`),
+		"class": regexp.MustCompile(`^[a-z0-9 -]+$`), "id": regexp.MustCompile(`^r\d+(-h|-cookies|-plan|-f\d+)?$`),
+		"href": regexp.MustCompile(`^#r\d+(-f\d+)?$`), "aria-controls": regexp.MustCompile(`^r\d+-cookies$`),
+		"aria-labelledby": regexp.MustCompile(`^r\d+-(h|plan)$`), "data-sort": regexp.MustCompile(`^-?\d+$`),
 		"data-label": regexp.MustCompile(`^[A-Za-z ]+$`), "data-type": regexp.MustCompile(`^num$`),
 	}
 	fixed := map[string]bool{"lang": true, "charset": true, "http-equiv": true, "content": true, "name": true, "scope": true,
@@ -237,8 +237,11 @@ func TestWords(t *testing.T) {
 		want string
 	}{
 		{nil, "session"}, {ptr(int64(0)), "deleted"}, {ptr(int64(-5)), "deleted"}, {ptr(int64(1)), "1 second"},
-		{ptr(int64(90)), "1 minute"}, {ptr(int64(7200)), "2 hours"}, {ptr(int64(1209600)), "14 days"},
-		{ptr(int64(31536000)), "1 year"}, {ptr(int64(63072000)), "2 years"}, {ptr(int64(47304000)), "1.5 years"},
+		// The words of every report (vocab): under two years in days, as the
+		// browsers' 400-day cap is counted.
+		{ptr(int64(90)), "90 seconds"}, {ptr(int64(7200)), "2 hours"}, {ptr(int64(1209600)), "14 days"},
+		{ptr(int64(31536000)), "1 year"}, {ptr(int64(63072000)), "2 years"}, {ptr(int64(47304000)), "547 days"},
+		{ptr(int64(94608001)), "3.0 years"},
 	} {
 		if got, _ := lifetime(c.in); got != c.want {
 			t.Errorf("lifetime(%v) = %q, want %q", c.in, got, c.want)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 // The view types hold what the template prints, already in words. Every string
@@ -28,6 +29,7 @@ type reportView struct {
 	TLS        tlsView
 	Cookies    []cookieView
 	Groups     []groupView
+	Plan       planView
 	Findings   int
 	Errors     []errorView
 	Meta       metaView
@@ -36,6 +38,29 @@ type reportView struct {
 	NotScanned string
 	// PageFailures counts pages that did not load (errors of stage "page").
 	PageFailures int
+}
+
+// planView is the action plan: the changes that remove findings, worth most first.
+type planView struct {
+	ID    string // "r0-plan": our own anchor
+	Title string // "9 changes fix 11 findings"
+	Steps []stepView
+}
+
+type stepView struct {
+	Gain     string // "+80"
+	Class    string // severity class of its worst finding
+	Label    string // framework label; "" for generic advice
+	Fix      string
+	Removes  []stepFinding
+	Cookies  string // "sessionid, csrftoken"
+	Findings int
+}
+
+// stepFinding links a rule of a step to the first finding it removes.
+type stepFinding struct {
+	Rule string
+	Href string // "#r0-f3": our own anchor
 }
 
 type verdictView struct {
@@ -132,6 +157,8 @@ type groupView struct {
 }
 
 type findingView struct {
+	ID       string // "r0-f3": our own anchor, never site data
+	Points   string // "costs 40 points"
 	Rule     string
 	Severity string
 	Class    string
@@ -148,6 +175,7 @@ type findingView struct {
 type errorView struct{ Stage, URL, Message string }
 
 type metaView struct {
+	Scanned   string // "2026-11-21 12:00 UTC"
 	Tool      string
 	Version   string
 	Schema    string
@@ -176,6 +204,7 @@ func newReportView(i int, r result.Report) reportView {
 		Meta: metaView{
 			Tool: text(r.Tool.Name), Version: text(r.Tool.Version), Schema: text(r.SchemaVersion),
 			StartedAt: r.StartedAt.UTC().Format(time.RFC3339), Duration: duration(r.DurationMs),
+			Scanned: r.StartedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		},
 		NotScanned:   text(r.NotScanned),
 		PageFailures: r.PageFailures(),
@@ -193,7 +222,8 @@ func newReportView(i int, r result.Report) reportView {
 	for _, c := range r.Cookies {
 		v.Cookies = append(v.Cookies, cookieOf(c))
 	}
-	v.Groups = groups(r)
+	v.Groups = groups(v.ID, r)
+	v.Plan = plan(v.ID, r)
 	for _, e := range r.Errors {
 		v.Errors = append(v.Errors, errorView{Stage: text(e.Stage), URL: text(e.URL), Message: text(e.Message)})
 	}
@@ -203,18 +233,10 @@ func newReportView(i int, r result.Report) reportView {
 	return v
 }
 
-// gradeClass maps a grade to one of a fixed set of CSS classes; the grade
-// itself never reaches an attribute.
-func gradeClass(g string) string {
-	if g == "" {
-		return "grade-none"
-	}
-	switch g[0] {
-	case 'A', 'B', 'C', 'D':
-		return "grade-" + strings.ToLower(g[:1])
-	}
-	return "grade-f"
-}
+// gradeClass maps a grade to one of a fixed set of CSS classes (vocab's grade
+// bands, coloured alike in every report); the grade itself never reaches an
+// attribute.
+func gradeClass(g string) string { return "grade-" + vocab.GradeBand(g) }
 
 func severityClass(s result.Severity) string {
 	if _, err := result.ParseSeverity(s.String()); err == nil {
@@ -233,13 +255,9 @@ func bySeverity() []result.Severity {
 }
 
 func counts(fs []result.Finding) []countView {
-	n := map[result.Severity]int{}
-	for _, f := range fs {
-		n[f.Severity]++
-	}
 	var out []countView
-	for _, s := range bySeverity() {
-		out = append(out, countView{Name: s.String(), Class: severityClass(s), N: n[s]})
+	for _, c := range vocab.Counts(fs) {
+		out = append(out, countView{Name: c.Severity.String(), Class: severityClass(c.Severity), N: c.N})
 	}
 	return out
 }
@@ -259,37 +277,47 @@ func worst(fs []result.Finding) (result.Finding, bool) {
 	return fs[best], true
 }
 
-func frameworkLabel(r result.Report, id string) string {
-	for _, fw := range r.Frameworks {
-		if fw.Name == id {
-			return fw.Label
-		}
-	}
-	return id
-}
-
 func verdict(r result.Report) verdictView {
-	n := map[result.Severity]int{}
-	for _, f := range r.Findings {
-		n[f.Severity]++
-	}
-	var parts []string
-	for _, s := range bySeverity() {
-		if s >= result.SeverityLow && n[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
-		}
-	}
+	counts := vocab.CountsText(r.Findings, result.SeverityLow)
 	w, ok := worst(r.Findings)
-	if len(parts) == 0 || !ok {
+	if counts == "" || !ok {
 		return verdictView{Clean: true}
 	}
-	v := verdictView{Counts: strings.Join(parts, ", "), Rule: text(w.Rule), Cookie: text(w.Cookie), Fix: text(w.Remediation.Generic)}
+	v := verdictView{Counts: counts, Rule: text(w.Rule), Cookie: text(w.Cookie), Fix: text(w.Remediation.Generic)}
 	if w.Remediation.Fix != "" {
-		v.FixLabel = text(frameworkLabel(r, w.Remediation.Framework))
+		v.FixLabel = text(vocab.FrameworkLabel(r, w.Remediation.Framework))
 		v.Fix = text(w.Remediation.Fix)
 	}
 	return v
 }
+
+// plan is vocab's action plan in the page's words, each rule linking the first
+// finding of the step that has it.
+func plan(id string, r result.Report) planView {
+	steps := vocab.Plan(r)
+	if len(steps) == 0 {
+		return planView{}
+	}
+	pv := planView{ID: id + "-plan", Title: vocab.PlanTitle(steps)}
+	for _, st := range steps {
+		sv := stepView{
+			Gain: "+" + strconv.Itoa(st.Points), Class: severityClass(st.Worst), Label: text(st.Label), Fix: text(st.Fix),
+			Cookies: text(strings.Join(st.Cookies, ", ")), Findings: len(st.Findings),
+		}
+		seen := map[string]bool{}
+		for _, i := range st.Findings {
+			rule := r.Findings[i].Rule
+			if !seen[rule] {
+				seen[rule] = true
+				sv.Removes = append(sv.Removes, stepFinding{Rule: text(rule), Href: "#" + findingID(id, i)})
+			}
+		}
+		pv.Steps = append(pv.Steps, sv)
+	}
+	return pv
+}
+
+func findingID(report string, i int) string { return report + "-f" + strconv.Itoa(i) }
 
 func chainOf(title string, c result.Redirect) chainView {
 	v := chainView{Title: title, Start: text(c.StartURL), Final: text(c.FinalURL), Upgraded: c.UpgradedToHTTPS}
@@ -337,7 +365,7 @@ func maxAgeWords(s uint64) string {
 	if s > 1<<62 {
 		return fmt.Sprintf("%d s", s)
 	}
-	return fmt.Sprintf("%s (%d s)", seconds(int64(s)), s)
+	return fmt.Sprintf("%s (%d s)", vocab.Seconds(int64(s)), s)
 }
 
 func tlsOf(t result.TLS) tlsView {
@@ -396,40 +424,11 @@ func cookieOf(c result.Cookie) cookieView {
 func lifetime(maxAge *int64) (string, int64) {
 	switch {
 	case maxAge == nil:
-		return "session", -1
+		return vocab.Lifetime(nil), -1
 	case *maxAge <= 0:
-		return "deleted", -2
+		return vocab.Lifetime(maxAge), -2
 	}
-	return seconds(*maxAge), *maxAge
-}
-
-// seconds says a duration the way a person would: "2 years", "14 days".
-func seconds(s int64) string {
-	const (
-		minute = 60
-		hour   = 60 * minute
-		day    = 24 * hour
-		year   = 365 * day
-	)
-	unit := func(n int64, one string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.FormatInt(n, 10) + " " + one + "s"
-	}
-	switch {
-	case s >= year && s%year == 0:
-		return unit(s/year, "year")
-	case s >= year:
-		return strconv.FormatFloat(float64(s)/year, 'f', 1, 64) + " years"
-	case s >= day:
-		return unit(s/day, "day")
-	case s >= hour:
-		return unit(s/hour, "hour")
-	case s >= minute:
-		return unit(s/minute, "minute")
-	}
-	return unit(s, "second")
+	return vocab.Lifetime(maxAge), *maxAge
 }
 
 func duration(ms int64) string {
@@ -441,15 +440,16 @@ func duration(ms int64) string {
 
 // groups puts findings under their severity, worst first, keeping the report's
 // order inside a group. Findings with a severity we do not know still show.
-func groups(r result.Report) []groupView {
+func groups(id string, r result.Report) []groupView {
 	by := map[result.Severity][]findingView{}
 	var unknown []findingView
 	known := map[result.Severity]bool{}
 	for _, s := range result.Severities {
 		known[s] = true
 	}
-	for _, f := range r.Findings {
+	for i, f := range r.Findings {
 		fv := findingOf(r, f)
+		fv.ID = findingID(id, i)
 		if known[f.Severity] {
 			by[f.Severity] = append(by[f.Severity], fv)
 		} else {
@@ -473,9 +473,10 @@ func findingOf(r result.Report, f result.Finding) findingView {
 		Rule: text(f.Rule), Severity: text(f.Severity.String()), Class: severityClass(f.Severity),
 		Title: text(f.Title), Cookie: text(f.Cookie), Detail: text(f.Detail),
 		Evidence: text(f.Evidence), Generic: text(f.Remediation.Generic),
+		Points: vocab.PointsText(f.ScoreImpact),
 	}
 	if f.Remediation.Fix != "" {
-		v.FixLabel = text(frameworkLabel(r, f.Remediation.Framework))
+		v.FixLabel = text(vocab.FrameworkLabel(r, f.Remediation.Framework))
 		v.Fix = text(f.Remediation.Fix)
 	}
 	urls := f.URLs

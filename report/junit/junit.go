@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 	"github.com/cookiescan/cookiescan/scanner/rules"
 )
 
@@ -230,7 +231,7 @@ func list(r result.Report, fs []result.Finding) string {
 		if f.Cookie != "" {
 			fmt.Fprintf(&b, " cookie %q", f.Cookie) // quoted: control characters show as escapes
 		}
-		fmt.Fprintf(&b, " at %s\n", f.URL)
+		fmt.Fprintf(&b, " at %s (%s)\n", f.URL, vocab.PointsText(f.ScoreImpact))
 		if also := others(f); len(also) > 0 {
 			more := ""
 			if len(also) > maxURLs {
@@ -246,7 +247,7 @@ func list(r result.Report, fs []result.Finding) string {
 			b.WriteString("  evidence: " + f.Evidence + "\n")
 		}
 		if f.Remediation.Fix != "" {
-			fmt.Fprintf(&b, "  fix (%s): %s\n", frameworkLabel(r, f.Remediation.Framework), f.Remediation.Fix)
+			fmt.Fprintf(&b, "  fix (%s): %s\n", vocab.FrameworkLabel(r, f.Remediation.Framework), f.Remediation.Fix)
 		}
 		if f.Remediation.Generic != "" {
 			b.WriteString("  fix: " + f.Remediation.Generic + "\n")
@@ -268,15 +269,6 @@ func others(f result.Finding) []string {
 		}
 	}
 	return out
-}
-
-func frameworkLabel(r result.Report, id string) string {
-	for _, fw := range r.Frameworks {
-		if fw.Name == id && fw.Label != "" {
-			return fw.Label
-		}
-	}
-	return id
 }
 
 func plural(n int, one, many string) string {

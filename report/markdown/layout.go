@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 var severityIcon = map[result.Severity]string{
@@ -33,6 +34,9 @@ func layout(reps []result.Report) []part {
 	for _, r := range reps {
 		r = r.Normalized()
 		parts = append(parts, summary(r))
+		if steps := vocab.Plan(r); len(steps) > 0 {
+			parts = append(parts, actionPlan(r, steps))
+		}
 		if len(r.Findings) > 0 {
 			parts = append(parts, findings(r))
 		}
@@ -64,8 +68,8 @@ func overview(reps []result.Report) part {
 
 func counts(fs []result.Finding) map[result.Severity]int {
 	c := map[result.Severity]int{}
-	for _, f := range fs {
-		c[f.Severity]++
+	for _, n := range vocab.Counts(fs) {
+		c[n.Severity] = n.N
 	}
 	return c
 }
@@ -81,11 +85,10 @@ func summary(r result.Report) part {
 		fmt.Fprintf(&b, "### %s — grade **%s** (%d/100)\n\n", text(r.Target, maxTarget), text(grade, 8), score)
 	}
 
-	c := counts(r.Findings)
 	var bits []string
-	for i := len(result.Severities) - 1; i >= 0; i-- {
-		if s := result.Severities[i]; c[s] > 0 {
-			bits = append(bits, fmt.Sprintf("%s %d %s", severityIcon[s], c[s], s))
+	for _, c := range vocab.Counts(r.Findings) {
+		if c.N > 0 {
+			bits = append(bits, fmt.Sprintf("%s %d %s", severityIcon[c.Severity], c.N, c.Severity))
 		}
 	}
 	if len(bits) == 0 {
@@ -143,7 +146,7 @@ func fix(r result.Report, f result.Finding, inTable bool) string {
 	rem := f.Remediation
 	var out []string
 	if rem.Fix != "" {
-		fw := text(r.FrameworkLabel(rem.Framework), maxName) + ":"
+		fw := text(vocab.FrameworkLabel(r, rem.Framework), maxName) + ":"
 		if inTable {
 			fw = "**" + fw + "**"
 		}
@@ -159,10 +162,41 @@ func fix(r result.Report, f result.Finding, inTable bool) string {
 	return strings.Join(out, sep)
 }
 
+// actionPlan lists the changes that remove findings, worth most first: what a
+// reviewer should do, before the list of what is wrong.
+func actionPlan(r result.Report, steps []vocab.Step) part {
+	p := part{
+		text: "#### Action plan: " + vocab.PlanTitle(steps) + "\n\n",
+		head: "| Points | Change | Removes |\n| ---: | --- | --- |\n",
+		one:  "change", many: "changes",
+	}
+	for _, st := range steps {
+		change := text(st.Fix, maxMessage)
+		if st.Label != "" {
+			change = "**" + text(st.Label, maxName) + ":** " + Code(st.Fix, true)
+		}
+		var rules []string
+		for _, rule := range st.Rules {
+			rules = append(rules, Code(rule, true))
+		}
+		removes := strings.Join(rules, ", ")
+		if len(st.Cookies) > 0 {
+			var names []string
+			for _, c := range st.Cookies {
+				names = append(names, text(c, maxName))
+			}
+			removes += " (" + strings.Join(names, ", ") + ")"
+		}
+		line := fmt.Sprintf("| +%d | %s | %s |\n", st.Points, change, removes)
+		p.rows = append(p.rows, row{line: line, rank: rank{class: classPlan, severity: st.Worst}})
+	}
+	return p
+}
+
 func findings(r result.Report) part {
 	p := part{
 		text: fmt.Sprintf("#### Findings (%d)\n\n", len(r.Findings)),
-		head: "| Severity | Rule | Cookie | Where | Fix |\n| --- | --- | --- | --- | --- |\n",
+		head: "| Severity | Points | Rule | Cookie | Where | Fix |\n| --- | ---: | --- | --- | --- | --- |\n",
 		one:  "finding", many: "findings",
 	}
 	for _, f := range r.Findings {
@@ -174,8 +208,8 @@ func findings(r result.Report) part {
 		if n := len(f.URLs); n > 1 {
 			where += fmt.Sprintf(" (+%d more)", n-1)
 		}
-		line := fmt.Sprintf("| %s | %s<br>%s | %s | %s | %s |\n",
-			sev(f.Severity), text(f.Title, maxMessage), Code(f.Rule, true), cookie, where, fix(r, f, true))
+		line := fmt.Sprintf("| %s | %s | %s<br>%s | %s | %s | %s |\n",
+			sev(f.Severity), vocab.Points(f.ScoreImpact), text(f.Title, maxMessage), Code(f.Rule, true), cookie, where, fix(r, f, true))
 		p.rows = append(p.rows, row{line: line, rank: rank{class: classFindings, severity: f.Severity}})
 	}
 	return p
@@ -231,21 +265,10 @@ func sameSite(v string) string {
 }
 
 func lifetime(c result.Cookie) string {
-	if c.MaxAge == nil || c.Session {
-		return "session"
+	if c.Session {
+		return vocab.Lifetime(nil)
 	}
-	s := *c.MaxAge
-	switch {
-	case s <= 0:
-		return "deleted (expired)"
-	case s >= 2*86400:
-		return fmt.Sprintf("%d days", s/86400)
-	case s >= 2*3600:
-		return fmt.Sprintf("%d hours", s/3600)
-	case s >= 120:
-		return fmt.Sprintf("%d minutes", s/60)
-	}
-	return plural(int(s), "second", "seconds")
+	return vocab.Lifetime(c.MaxAge)
 }
 
 func plural(n int, one, many string) string {

@@ -70,6 +70,7 @@ type rank struct {
 // Row classes, in the order the budget is spent.
 const (
 	classFirstErrors = iota // a few scan errors: they say what the report did not see
+	classPlan               // the changes to make
 	classFindings
 	classCookies
 	classMoreErrors

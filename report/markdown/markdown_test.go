@@ -192,13 +192,13 @@ func TestMaxBytes(t *testing.T) {
 func TestLifetime(t *testing.T) {
 	i := func(v int64) *int64 { return &v }
 	for want, c := range map[string]result.Cookie{
-		"session":           {},
-		"deleted (expired)": {MaxAge: i(0)},
-		"1 second":          {MaxAge: i(1)},
-		"90 seconds":        {MaxAge: i(90)},
-		"30 minutes":        {MaxAge: i(1800)},
-		"36 hours":          {MaxAge: i(129600)},
-		"400 days":          {MaxAge: i(400 * 86400)},
+		"session":    {},
+		"deleted":    {MaxAge: i(0)}, // the words of every report (vocab)
+		"1 second":   {MaxAge: i(1)},
+		"90 seconds": {MaxAge: i(90)},
+		"30 minutes": {MaxAge: i(1800)},
+		"36 hours":   {MaxAge: i(129600)},
+		"400 days":   {MaxAge: i(400 * 86400)},
 	} {
 		if got := lifetime(c); got != want {
 			t.Errorf("lifetime(%v) = %q, want %q", c.MaxAge, got, want)

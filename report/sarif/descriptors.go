@@ -7,10 +7,11 @@ import (
 
 	"github.com/cookiescan/cookiescan/report/markdown"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 	"github.com/cookiescan/cookiescan/scanner/rules"
 )
 
-func labelFor(id string) string { return rules.FrameworkLabel(id) }
+func labelFor(id string) string { return vocab.FrameworkName(id) }
 
 // descriptors lists every catalog rule, so GitHub can show the help of a rule even
 // before it first fires, then any rule ID a report names that the catalog does not

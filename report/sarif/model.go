@@ -99,6 +99,8 @@ type resultProps struct {
 	Cookie   string `json:"cookie,omitempty"`
 	Evidence string `json:"evidence,omitempty"`
 	Target   string `json:"target"`
+	// ScoreImpact is the points the finding costs the target's score.
+	ScoreImpact int `json:"scoreImpact"`
 }
 
 type runProps struct {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 const (
@@ -107,10 +108,11 @@ func toResult(r result.Report, f result.Finding, index map[string]int) sarifResu
 			fingerprintKey: fingerprint(f),
 		},
 		Properties: resultProps{
-			Severity: f.Severity.String(),
-			Cookie:   f.Cookie,
-			Evidence: f.Evidence,
-			Target:   r.Target,
+			Severity:    f.Severity.String(),
+			Cookie:      f.Cookie,
+			Evidence:    f.Evidence,
+			Target:      r.Target,
+			ScoreImpact: f.ScoreImpact,
 		},
 	}
 	if i, ok := index[f.Rule]; ok {
@@ -144,6 +146,9 @@ func messageText(r result.Report, f result.Finding) string {
 	if fix := fixText(r, f); fix != "" {
 		b.WriteString(" Fix: " + fix)
 	}
+	if f.ScoreImpact > 0 {
+		b.WriteString(" It " + vocab.PointsText(f.ScoreImpact) + " of the score.")
+	}
 	if n := len(f.URLs); n > maxLocations {
 		fmt.Fprintf(&b, " (Seen on %d URLs; the first %d are listed.)", n, maxLocations)
 	}
@@ -157,19 +162,11 @@ func fixText(r result.Report, f result.Finding) string {
 	if rem.Fix == "" {
 		return rem.Generic
 	}
-	s := frameworkLabel(r, rem.Framework) + ": " + rem.Fix
+	s := vocab.FrameworkLabel(r, rem.Framework) + ": " + rem.Fix
 	if rem.Generic != "" {
 		s += " (" + rem.Generic + ")"
 	}
 	return s
-}
-
-// frameworkLabel names a framework: as detected, else from the catalog.
-func frameworkLabel(r result.Report, id string) string {
-	if l := r.FrameworkLabel(id); l != id {
-		return l
-	}
-	return labelFor(id)
 }
 
 // fingerprint identifies the same problem across scans so GitHub keeps one alert

@@ -59,7 +59,7 @@ type parsed struct {
 			Level               string
 			Message             struct{ Text string }
 			PartialFingerprints map[string]string
-			Properties          map[string]string
+			Properties          map[string]any
 			Locations           []struct {
 				PhysicalLocation struct {
 					ArtifactLocation struct{ URI string }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 // Change is one difference that is not a whole finding appearing or going.
@@ -203,7 +204,7 @@ func cookieChanges(old, new result.Report) []Change {
 		}
 		if lo, ln := life(o.MaxAge), life(n.MaxAge); lo != ln {
 			out = append(out, Change{Kind: "cookie-lifetime", Worse: ln > lo, Subject: n.Name, From: lifeText(o.MaxAge), To: lifeText(n.MaxAge),
-				Text: fmt.Sprintf("cookie %s lifetime %s → %s", n.Name, lifeText(o.MaxAge), lifeText(n.MaxAge))})
+				Text: fmt.Sprintf("cookie %s lifetime %s → %s", n.Name, vocab.Lifetime(o.MaxAge), vocab.Lifetime(n.MaxAge))})
 		}
 	}
 	return out
@@ -224,6 +225,7 @@ func life(m *int64) int64 {
 	return *m
 }
 
+// lifeText is the lifetime in From and To: seconds, for programs reading alerts.
 func lifeText(m *int64) string {
 	if m == nil {
 		return "session"

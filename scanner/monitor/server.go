@@ -17,6 +17,7 @@ import (
 
 	"github.com/cookiescan/cookiescan/scanner/monitor/store"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 //go:embed status.html
@@ -31,6 +32,8 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 	},
 	"ms":         func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"gradeClass": gradeClass,
+	// The grade colours of every report (vocab), ours not site data.
+	"gradeCSS": func() template.CSS { return template.CSS(vocab.GradeCSS(".grade-")) },
 }).Parse(statusHTML))
 
 // statusCSP allows nothing but the page's own inline styles: no scripts, no
@@ -253,19 +256,8 @@ func sparkline(ps []trendPoint) string {
 	return strings.TrimSpace(b.String())
 }
 
-func gradeClass(g string) string {
-	switch g {
-	case "A", "A+":
-		return "ga"
-	case "B":
-		return "gb"
-	case "C":
-		return "gc"
-	case "":
-		return "fail"
-	}
-	return "gd"
-}
+// gradeClass colours a grade as every report does: A+, A and A- alike.
+func gradeClass(g string) string { return "grade-" + vocab.GradeBand(g) }
 
 func (m *Monitor) serveStatus(w http.ResponseWriter, r *http.Request) {
 	d, err := m.statusData(r.Context())

@@ -171,6 +171,11 @@ type Finding struct {
 	Baseline    string      `json:"baseline,omitempty"`
 	Evidence    string      `json:"evidence"`
 	Remediation Remediation `json:"remediation"`
+	// ScoreImpact is the points this finding costs the score (rules.ScoreImpacts):
+	// a rule's penalty counts once, on its first finding at its worst severity;
+	// the rule's other findings cost 0. The impacts add up to 100 − score (the
+	// score stops at 0).
+	ScoreImpact int `json:"scoreImpact"`
 	// Suppression is set when an ignore file (--ignore,
 	// .cookiescan-ignore.yaml) accepted the finding: it stays in the
 	// report, marked, and does not count for --fail-on.

@@ -4,8 +4,6 @@
 package rules
 
 import (
-	"sort"
-
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
@@ -180,27 +178,46 @@ func Lookup(id string) (Rule, bool) {
 
 // Score subtracts each fired rule's penalty once, at the worst severity seen.
 func Score(findings []result.Finding) int {
+	impacts := scoreImpacts(findings)
+	score := 100
+	for _, n := range impacts {
+		score -= n
+	}
+	if score < 0 {
+		score = 0
+	}
+	return score
+}
+
+// ScoreImpacts sets each finding's ScoreImpact, the points it costs the score,
+// so every report format can say what fixing it is worth. A rule's penalty is
+// counted once (Score): it goes to the rule's first finding at its worst severity,
+// and the rule's other findings cost 0; the impacts add up to 100 − Score (before
+// the score stops at 0).
+func ScoreImpacts(findings []result.Finding) {
+	for i, n := range scoreImpacts(findings) {
+		findings[i].ScoreImpact = n
+	}
+}
+
+func scoreImpacts(findings []result.Finding) []int {
 	worst := map[string]result.Severity{}
 	for _, f := range findings {
 		if f.Severity > worst[f.Rule] {
 			worst[f.Rule] = f.Severity
 		}
 	}
-	score := 100
-	ids := make([]string, 0, len(worst))
-	for id := range worst {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		if r, ok := byID[id]; ok {
-			score -= r.Penalty[worst[id]]
+	out := make([]int, len(findings))
+	charged := map[string]bool{}
+	for i, f := range findings {
+		r, ok := byID[f.Rule]
+		if !ok || charged[f.Rule] || f.Severity != worst[f.Rule] {
+			continue
 		}
+		charged[f.Rule] = true
+		out[i] = r.Penalty[f.Severity]
 	}
-	if score < 0 {
-		score = 0
-	}
-	return score
+	return out
 }
 
 // gradeBands are the MDN HTTP Observatory's, so users can compare.

@@ -311,3 +311,30 @@ func TestCaseCoverage(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreImpacts: each rule's penalty is charged once, to its first finding at
+// its worst severity, and the impacts add up to what the score lost.
+func TestScoreImpacts(t *testing.T) {
+	fs := []result.Finding{
+		finding("cookie-missing-samesite", low, "a"),
+		finding("cookie-missing-secure", low, "csrftoken"),
+		finding("cookie-missing-secure", high, "sessionid"),
+		finding("cookie-missing-secure", high, "other"),
+		finding("hsts-missing", medium, ""),
+		finding("cookie-missing-samesite", low, "b"),
+		finding("hsts-no-includesubdomains", info, ""),
+		finding("not-a-rule", high, ""),
+	}
+	rules.ScoreImpacts(fs)
+	want := []int{5, 0, 40, 0, 20, 0, 0, 0}
+	sum := 0
+	for i, f := range fs {
+		if f.ScoreImpact != want[i] {
+			t.Errorf("finding %d (%s %s %s): impact %d, want %d", i, f.Rule, f.Severity, f.Cookie, f.ScoreImpact, want[i])
+		}
+		sum += f.ScoreImpact
+	}
+	if got := rules.Score(fs); got != 100-sum {
+		t.Errorf("Score = %d, impacts add up to %d: want Score = 100 - impacts", got, sum)
+	}
+}

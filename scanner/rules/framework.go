@@ -6,25 +6,15 @@ import (
 	"strings"
 
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
-
-// frameworkLabels are the display names; the keys are the IDs used in reports.
-var frameworkLabels = map[string]string{
-	"django": "Django", "express": "Express", "rails": "Rails", "spring": "Spring Boot",
-	"aspnetcore": "ASP.NET Core", "laravel": "Laravel", "php": "PHP", "flask": "Flask",
-	"nginx": "nginx", "apache": "Apache", ScriptFramework: result.FrameworkScriptLabel,
-}
 
 // appFrameworks come before web servers: their settings fix cookies at the source.
 var frameworkOrder = []string{"django", "rails", "laravel", "express", "spring", "aspnetcore", "flask", "php", "nginx", "apache"}
 
-// FrameworkLabel is the display name of a framework ID ("aspnetcore" → "ASP.NET Core").
-func FrameworkLabel(id string) string {
-	if l, ok := frameworkLabels[id]; ok {
-		return l
-	}
-	return id
-}
+// FrameworkLabel is the display name of a framework ID ("aspnetcore" → "ASP.NET
+// Core"); the names live with the rest of the report vocabulary.
+func FrameworkLabel(id string) string { return vocab.FrameworkName(id) }
 
 // FrameworkOrder lists framework IDs strongest first: application frameworks fix
 // cookies at the source, web servers come last.
@@ -93,7 +83,7 @@ func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Fram
 	for _, fw := range frameworkOrder {
 		if e, ok := ev[fw]; ok {
 			sort.Strings(e)
-			out = append(out, result.Framework{Name: fw, Label: frameworkLabels[fw], Evidence: e})
+			out = append(out, result.Framework{Name: fw, Label: vocab.FrameworkName(fw), Evidence: e})
 		}
 	}
 	return out

@@ -2,12 +2,14 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
 	"github.com/cookiescan/cookiescan/scanner/hsts"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
 
 // metaHSTS finds <meta http-equiv="Strict-Transport-Security">, which RFC 6797 §8.5
@@ -158,24 +160,10 @@ func hstsFindings(o Observation) []result.Finding {
 	return fs
 }
 
-// humanSeconds renders a duration in the largest whole unit that reads naturally.
+// humanSeconds says a duration as every report does (vocab.Seconds).
 func humanSeconds(s uint64) string {
-	switch {
-	case s >= 86400*365 && s%(86400*365) == 0:
-		return plural(s/(86400*365), "year")
-	case s >= 86400:
-		return plural(s/86400, "day")
-	case s >= 3600:
-		return plural(s/3600, "hour")
-	case s >= 60:
-		return plural(s/60, "minute")
+	if s == 0 || s > math.MaxInt64 {
+		return fmt.Sprintf("%d seconds", s)
 	}
-	return plural(s, "second")
-}
-
-func plural(n uint64, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return vocab.Seconds(int64(s))
 }
