@@ -240,6 +240,9 @@ func (t *TableWriter) findings(w io.Writer, r result.Report) error {
 		if d := clean(f.Detail); d != "" {
 			what += "\n" + d
 		}
+		if st := vocab.Status(f); st != "" {
+			what += "\n[" + clean(st) + "]"
+		}
 		rows = append(rows, []string{f.Severity.String(), vocab.Points(f.ScoreImpact), what})
 	}
 	if err := t.table(w, []string{"Severity", "Points", "Finding"}, rows); err != nil {

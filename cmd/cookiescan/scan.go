@@ -18,11 +18,15 @@ import (
 	"github.com/cookiescan/cookiescan/report"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/diff"
+	"github.com/cookiescan/cookiescan/scanner/ignore"
 	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/result/vocab"
+	"github.com/cookiescan/cookiescan/scanner/rules"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 	"github.com/cookiescan/cookiescan/scanner/spec"
+	"os"
 )
 
 // scanOptions holds the scan command's flags and dependencies. The scan
@@ -41,6 +45,7 @@ type scanOptions struct {
 	Quiet     bool
 	Baseline  string
 	FailOnNew bool
+	Ignore    string // --ignore FILE; "" finds .cookiescan-ignore.yaml
 
 	// flags holds what the spec's flags say; changed tells which were given.
 	flags   spec.Spec
@@ -55,6 +60,7 @@ type scanOptions struct {
 	format   report.Format
 	out      *writerSet
 	base     []result.Report
+	ignore   ignore.List
 
 	// now and startTimeout are seams for tests.
 	now          func() time.Time
@@ -134,9 +140,11 @@ of them: 3 when any could not be scanned, else 1 when any finding reached
 	bindSpecFlags(f, &opts.flags)
 	f.StringVar(&opts.Baseline, "baseline", "", "mark each finding new or known against an earlier JSON report `FILE`")
 	f.BoolVar(&opts.FailOnNew, "fail-on-new", false, "with --baseline: count only new findings for --fail-on")
+	f.StringVar(&opts.Ignore, "ignore", "", "suppress the accepted findings listed in this YAML `FILE` (default: "+ignore.DefaultFile+" in the working directory, if there is one); they stay in the reports, marked, and do not count for --fail-on")
 	cmd.MarkFlagsMutuallyExclusive("chrome", "browser-url")
 	_ = cmd.MarkFlagFilename("login", "yaml", "yml", "json")
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("ignore", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("list", "txt", "lst", "list")
 	_ = cmd.MarkFlagFilename("baseline", "json")
 	_ = cmd.RegisterFlagCompletionFunc("parallel", cobra.FixedCompletions([]string{"2", "4", "8"}, cobra.ShellCompDirectiveNoFileComp))
@@ -264,6 +272,31 @@ func (o *scanOptions) validate() error {
 	} else if o.FailOnNew {
 		return errors.New("--fail-on-new needs --baseline FILE.json")
 	}
+	return o.loadIgnore()
+}
+
+// loadIgnore reads --ignore, or the working directory's ignore file, and
+// warns once about entries past their date.
+func (o *scanOptions) loadIgnore() error {
+	path := o.Ignore
+	if path == "" {
+		if _, err := os.Stat(ignore.DefaultFile); err != nil {
+			return nil
+		}
+		path = ignore.DefaultFile
+		if !o.Quiet {
+			fmt.Fprintf(o.IO.ErrOut, "cookiescan: suppressing the findings accepted in %s\n", path)
+		}
+	}
+	known := func(id string) bool { _, ok := rules.Lookup(id); return ok }
+	l, err := ignore.Load(path, known)
+	if err != nil {
+		return fmt.Errorf("--ignore: %w", err)
+	}
+	o.ignore = l
+	for _, w := range l.Expired(o.clock()) {
+		fmt.Fprintf(o.IO.ErrOut, "cookiescan: warning: %s\n", w)
+	}
 	return nil
 }
 
@@ -348,6 +381,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 			defer func() { <-sem }()
 			reps[i], errs[i] = o.scanOne(ctx, st, crawler, prog)
 			diff.MarkBaseline(&reps[i], o.base)
+			o.ignore.Apply(&reps[i], o.clock())
 			if stream {
 				mu.Lock()
 				if streamErr == nil {
@@ -390,7 +424,7 @@ func scanRun(ctx context.Context, o *scanOptions) error {
 		n := 0
 		for _, r := range reps {
 			for _, f := range r.Findings {
-				if f.Severity >= o.failOn && (!o.FailOnNew || f.Baseline == "new") {
+				if f.Severity >= o.failOn && (!o.FailOnNew || f.Baseline == "new") && vocab.Counted(f) {
 					n++
 				}
 			}
@@ -423,4 +457,12 @@ func browserCrawler(o *scanOptions, b spec.Browser) (observe.Crawler, func()) {
 	bo.StartTimeout = o.startTimeout
 	c := browser.NewCrawler(bo)
 	return c, func() { _ = c.Close() }
+}
+
+// clock is the scan's now (o.now in tests).
+func (o *scanOptions) clock() time.Time {
+	if o.now != nil {
+		return o.now()
+	}
+	return time.Now()
 }

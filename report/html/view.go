@@ -159,6 +159,7 @@ type groupView struct {
 type findingView struct {
 	ID       string // "r0-f3": our own anchor, never site data
 	Points   string // "costs 40 points"
+	Status   string // new/known against --baseline, suppressed and why
 	Rule     string
 	Severity string
 	Class    string
@@ -473,7 +474,7 @@ func findingOf(r result.Report, f result.Finding) findingView {
 		Rule: text(f.Rule), Severity: text(f.Severity.String()), Class: severityClass(f.Severity),
 		Title: text(f.Title), Cookie: text(f.Cookie), Detail: text(f.Detail),
 		Evidence: text(f.Evidence), Generic: text(f.Remediation.Generic),
-		Points: vocab.PointsText(f.ScoreImpact),
+		Points: vocab.PointsText(f.ScoreImpact), Status: text(vocab.Status(f)),
 	}
 	if f.Remediation.Fix != "" {
 		v.FixLabel = text(vocab.FrameworkLabel(r, f.Remediation.Framework))

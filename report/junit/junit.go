@@ -154,7 +154,7 @@ func (jw Writer) suite(r result.Report) testsuite {
 		tc := testcase{Name: clean(id), Classname: target, Time: "0"}
 		var failing, passing []result.Finding
 		for _, f := range byRule[id] {
-			if jw.FailOn > 0 && f.Severity >= jw.FailOn {
+			if jw.FailOn > 0 && f.Severity >= jw.FailOn && vocab.Counted(f) {
 				failing = append(failing, f)
 			} else {
 				passing = append(passing, f)
@@ -232,6 +232,9 @@ func list(r result.Report, fs []result.Finding) string {
 			fmt.Fprintf(&b, " cookie %q", f.Cookie) // quoted: control characters show as escapes
 		}
 		fmt.Fprintf(&b, " at %s (%s)\n", f.URL, vocab.PointsText(f.ScoreImpact))
+		if st := vocab.Status(f); st != "" {
+			fmt.Fprintf(&b, "  %s\n", st)
+		}
 		if also := others(f); len(also) > 0 {
 			more := ""
 			if len(also) > maxURLs {

@@ -208,8 +208,12 @@ func findings(r result.Report) part {
 		if n := len(f.URLs); n > 1 {
 			where += fmt.Sprintf(" (+%d more)", n-1)
 		}
+		title := text(f.Title, maxMessage)
+		if st := vocab.Status(f); st != "" {
+			title += "<br>_" + text(st, maxMessage) + "_"
+		}
 		line := fmt.Sprintf("| %s | %s | %s<br>%s | %s | %s | %s |\n",
-			sev(f.Severity), vocab.Points(f.ScoreImpact), text(f.Title, maxMessage), Code(f.Rule, true), cookie, where, fix(r, f, true))
+			sev(f.Severity), vocab.Points(f.ScoreImpact), title, Code(f.Rule, true), cookie, where, fix(r, f, true))
 		p.rows = append(p.rows, row{line: line, rank: rank{class: classFindings, severity: f.Severity}})
 	}
 	return p

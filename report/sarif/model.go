@@ -74,7 +74,17 @@ type sarifResult struct {
 	Message             message           `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          resultProps       `json:"properties"`
+	// BaselineState: new, unchanged, updated or absent against --baseline.
+	BaselineState string        `json:"baselineState,omitempty"`
+	Suppressions  []suppression `json:"suppressions,omitempty"`
+	Properties    resultProps   `json:"properties"`
+}
+
+// suppression is an ignore-file entry that accepted a result: SARIF viewers
+// (GitHub code scanning among them) show such a result as dismissed.
+type suppression struct {
+	Kind          string `json:"kind"` // external: the ignore file, not the site's code
+	Justification string `json:"justification"`
 }
 
 type sarifLocation struct {

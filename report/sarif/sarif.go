@@ -85,6 +85,11 @@ func (sw Writer) build(reps []result.Report) log {
 		for _, f := range r.Findings {
 			rn.Results = append(rn.Results, toResult(r, f, index))
 		}
+		for _, f := range r.Resolved {
+			res := toResult(r, f, index)
+			res.BaselineState = "absent"
+			rn.Results = append(rn.Results, res)
+		}
 		for _, e := range r.Errors {
 			// A scan error means part of the site was not observed: the absence of
 			// results there proves nothing, which SARIF says with a failed invocation.
@@ -117,6 +122,11 @@ func toResult(r result.Report, f result.Finding, index map[string]int) sarifResu
 	}
 	if i, ok := index[f.Rule]; ok {
 		res.RuleIndex = &i
+	}
+	res.BaselineState = map[string]string{"new": "new", "known": "unchanged", "updated": "updated"}[f.Baseline]
+	if s := f.Suppression; s != nil {
+		res.Suppressions = []suppression{{Kind: "external",
+			Justification: s.Reason + " (" + s.Source + ")"}}
 	}
 	urls := f.URLs
 	if len(urls) > maxLocations {

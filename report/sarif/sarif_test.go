@@ -230,3 +230,42 @@ func TestManyURLsAreCapped(t *testing.T) {
 var _ interface {
 	Write(io.Writer, []result.Report) error
 } = Writer{}
+
+// TestSuppressionsAndBaselineState: an accepted finding carries a SARIF
+// suppression with its reason; --baseline sets baselineState, and a finding
+// the baseline had and this scan has not is an "absent" result.
+func TestSuppressionsAndBaselineState(t *testing.T) {
+	reps := sample()[:1]
+	reps[0].Findings = append([]result.Finding(nil), reps[0].Findings[:2]...)
+	reps[0].Findings[0].Baseline = "new"
+	reps[0].Findings[0].Suppression = &result.Suppression{Reason: "legacy app", Source: "ign.yaml:2"}
+	reps[0].Findings[1].Baseline = "known"
+	reps[0].Resolved = []result.Finding{{Rule: "hsts-missing", Severity: result.SeverityMedium, URL: "https://shop.example/"}}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID        string `json:"ruleId"`
+				BaselineState string `json:"baselineState"`
+				Suppressions  []struct {
+					Kind, Status, Justification string
+				} `json:"suppressions"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(render(t, Writer{}, reps), &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Results
+	if len(rs) != 3 {
+		t.Fatalf("%d results, want 3 (two findings, one absent)", len(rs))
+	}
+	if s := rs[0].Suppressions; rs[0].BaselineState != "new" || len(s) != 1 || s[0].Kind != "external" || s[0].Justification != "legacy app (ign.yaml:2)" {
+		t.Errorf("suppressed new finding: %+v", rs[0])
+	}
+	if rs[1].BaselineState != "unchanged" || len(rs[1].Suppressions) != 0 {
+		t.Errorf("known finding: %+v", rs[1])
+	}
+	if rs[2].BaselineState != "absent" || rs[2].RuleID != "hsts-missing" {
+		t.Errorf("resolved finding: %+v", rs[2])
+	}
+}

@@ -434,14 +434,22 @@ func TestOutputValidatesAgainstSchema(t *testing.T) {
 			Cookie: fmt.Sprintf("c%d", i), URL: fmt.Sprintf("https://shop.example/p/%d", i),
 		})
 	}
+	triaged := sample()[:1]
+	triaged[0].Findings = append([]result.Finding(nil), triaged[0].Findings...)
+	for i := range triaged[0].Findings {
+		triaged[0].Findings[i].Baseline = []string{"new", "known", "updated"}[i%3]
+	}
+	triaged[0].Findings[0].Suppression = &result.Suppression{Reason: "legacy app", Source: ".cookiescan-ignore.yaml:2", Expires: "2027-03-31"}
+	triaged[0].Resolved = []result.Finding{{Rule: "hsts-missing", Severity: result.SeverityMedium, URL: "https://shop.example/"}}
 	cases := map[string][]result.Report{
-		"sample":           sample(),
-		"no reports":       nil,
-		"empty report":     {result.Report{}},
-		"many findings":    many,
-		"dev build":        {result.New("https://x.example/", time.Time{}, "dev")},
-		"no urls at all":   {{Target: "", Findings: []result.Finding{{Rule: "hsts-missing", Severity: result.SeverityMedium}}}},
-		"invalid severity": {{Target: "https://x.example/", Findings: []result.Finding{{Rule: "hsts-missing", URL: "https://x.example/"}}}},
+		"sample":                   sample(),
+		"baseline and suppression": triaged,
+		"no reports":               nil,
+		"empty report":             {result.Report{}},
+		"many findings":            many,
+		"dev build":                {result.New("https://x.example/", time.Time{}, "dev")},
+		"no urls at all":           {{Target: "", Findings: []result.Finding{{Rule: "hsts-missing", Severity: result.SeverityMedium}}}},
+		"invalid severity":         {{Target: "https://x.example/", Findings: []result.Finding{{Rule: "hsts-missing", URL: "https://x.example/"}}}},
 	}
 	for name, reps := range cases {
 		t.Run(name, func(t *testing.T) {

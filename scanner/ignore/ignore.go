@@ -177,15 +177,19 @@ func (e Entry) Matches(f result.Finding) bool {
 	return true
 }
 
-// Apply marks the findings of r that a live entry accepts, and returns a
-// warning for each expired entry that would have matched or not (an expired
-// acceptance is a decision to look at again either way).
-func (l List) Apply(r *result.Report, now time.Time) (warnings []string) {
+// Expired returns a warning for each entry past its last day, whether it
+// would match or not: an expired acceptance is a decision to look at again.
+func (l List) Expired(now time.Time) (warnings []string) {
 	for _, e := range l.Entries {
 		if !e.Expires.IsZero() && now.After(e.Expires) {
 			warnings = append(warnings, fmt.Sprintf("%s: the suppression of %s expired on %s and no longer applies (%s)", e.Source, e.describe(), e.expires, e.Reason))
 		}
 	}
+	return warnings
+}
+
+// Apply marks the findings of r that a live entry accepts.
+func (l List) Apply(r *result.Report, now time.Time) {
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		for _, e := range l.Entries {
@@ -196,7 +200,6 @@ func (l List) Apply(r *result.Report, now time.Time) (warnings []string) {
 			break
 		}
 	}
-	return warnings
 }
 
 func (e Entry) describe() string {

@@ -32,6 +32,9 @@ type Report struct {
 	// Notes explain a verdict the scan deliberately did not draw (e.g. a
 	// Secure cookie sent over http:// to loopback only).
 	Notes []string `json:"notes"`
+	// Resolved lists, after a comparison with --baseline, the findings the
+	// baseline had for this target that this scan no longer has.
+	Resolved []Finding `json:"resolved,omitempty"`
 }
 
 // Tool names the scanner that wrote the report.
@@ -167,7 +170,9 @@ type Finding struct {
 	CookiePath   string   `json:"cookiePath,omitempty"`
 	URL          string   `json:"url"`
 	URLs         []string `json:"urls"` // every place it was seen; URL is the first
-	// Baseline is "new" or "known" when the scan was compared with --baseline.
+	// Baseline is set when the scan was compared with --baseline: "new"
+	// (not in it), "known" (in it, unchanged) or "updated" (in it, at
+	// another severity).
 	Baseline    string      `json:"baseline,omitempty"`
 	Evidence    string      `json:"evidence"`
 	Remediation Remediation `json:"remediation"`

@@ -13,6 +13,7 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/inputfile"
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
 	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
@@ -97,6 +98,9 @@ type Settings struct {
 	// Sent is what the probe sends over HTTPS to the target's origin: every
 	// header line and the cookies as Cookie lines.
 	Sent http.Header
+	// ProxyConfig is Proxy (or the environment's) as the probe and the
+	// browser take it.
+	ProxyConfig proxy.Config
 }
 
 // Check validates every setting, collecting every problem; messages never
@@ -162,6 +166,14 @@ func (s Spec) Check(o CheckOptions) (*Settings, error) {
 		out.Sent.Add("Cookie", name+"="+value)
 	}
 	sp.Cookie = cookies
+	if pc, err := proxy.FromEnvironment(sp.Proxy); err != nil {
+		c.add("proxy", "give an http:// proxy URL such as http://proxy.example:3128, or fix the environment variable named", "%v", err)
+	} else {
+		out.ProxyConfig = pc
+		if _, _, err := pc.ChromiumFlags(); err != nil && !sp.NoBrowser {
+			c.add("proxy", "use a proxy without a user name and password for the browser, or scan with --no-browser", "%v", err)
+		}
+	}
 	if sc, err := scope.Parse(string(sp.Scope)); err != nil {
 		c.add("scope", "use site, public or any", "%v", err)
 	} else {

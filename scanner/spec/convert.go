@@ -9,6 +9,7 @@ import (
 	"github.com/cookiescan/cookiescan/browser"
 	"github.com/cookiescan/cookiescan/scanner"
 	"github.com/cookiescan/cookiescan/scanner/observe"
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
@@ -19,7 +20,7 @@ func (s *Settings) ScannerOptions() scanner.Options {
 	o := scanner.Options{
 		Target: s.Target, HTTPURL: s.HTTPTarget, CAPEM: s.CAPEM, Insecure: s.Insecure,
 		Timeout: s.Timeout, Header: s.Sent.Clone(), Scope: s.Scope, ShowValues: s.ShowValues,
-		Crawl: s.CrawlRequest(),
+		Crawl: s.CrawlRequest(), Proxy: s.ProxyConfig,
 	}
 	if s.HostResolverRules != "" {
 		// The probe resolves names as the browser does; checked by Check.
@@ -64,18 +65,19 @@ type Browser struct {
 	Scope             scope.Scope
 	PageTimeout       time.Duration
 	HostResolverRules string
+	Proxy             proxy.Config
 }
 
 // Browser is the browser-wide part of s.
 func (s *Settings) Browser() Browser {
 	return Browser{Chrome: s.Chrome, BrowserURL: s.BrowserURL, CAPEM: s.CAPEM, Insecure: s.Insecure,
-		Scope: s.Scope, PageTimeout: s.PageTimeout, HostResolverRules: s.HostResolverRules}
+		Scope: s.Scope, PageTimeout: s.PageTimeout, HostResolverRules: s.HostResolverRules, Proxy: s.ProxyConfig}
 }
 
 // Options are the browser's options.
 func (b Browser) Options() browser.Options {
 	return browser.Options{ExecPath: b.Chrome, BrowserURL: b.BrowserURL, CAPEM: b.CAPEM, Insecure: b.Insecure,
-		HostResolverRules: b.HostResolverRules, PageTimeout: b.PageTimeout, Scope: b.Scope}
+		HostResolverRules: b.HostResolverRules, PageTimeout: b.PageTimeout, Scope: b.Scope, Proxy: b.Proxy}
 }
 
 // Key tells browser settings apart (the page timeout is each crawl's, so it
@@ -86,5 +88,6 @@ func (b Browser) Key() string {
 	if b.Insecure {
 		ins = "1"
 	}
-	return strings.Join([]string{b.Chrome, b.BrowserURL, hex.EncodeToString(sum[:8]), ins, string(b.Scope), b.HostResolverRules}, "\x00")
+	server, bypass, _ := b.Proxy.ChromiumFlags()
+	return strings.Join([]string{b.Chrome, b.BrowserURL, hex.EncodeToString(sum[:8]), ins, string(b.Scope), b.HostResolverRules, server, bypass}, "\x00")
 }

@@ -51,6 +51,9 @@ type Spec struct {
 	Chrome       string
 	BrowserURL   string
 	PageTimeout  time.Duration
+	// Proxy is the forward proxy for the probe and the browser; "" reads
+	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment.
+	Proxy string
 	// HostResolverRules maps host names for the browser and the probe
 	// (tests; hidden flag).
 	HostResolverRules string
@@ -157,6 +160,8 @@ var fields = []Field{
 		Ptr: func(s *Spec) any { return &s.BrowserURL }},
 	{Key: "pageTimeout", Help: "browser: time limit for each page load (a page that does not load is reported, and the crawl goes on)",
 		Ptr: func(s *Spec) any { return &s.PageTimeout }},
+	{Key: "proxy", Help: "send the probe's and Chromium's requests through this HTTP proxy `URL` (http://host:port; default: HTTPS_PROXY and HTTP_PROXY from the environment; NO_PROXY applies either way, and loopback is never proxied)",
+		Ptr: func(s *Spec) any { return &s.Proxy }},
 	{Key: "hostResolverRules", Hidden: true, Help: "browser: Chromium host resolver rules, e.g. \"MAP *.test 127.0.0.1\" (tests)",
 		Ptr: func(s *Spec) any { return &s.HostResolverRules }},
 }

@@ -178,3 +178,25 @@ func GradeCSS(prefix string) string {
 	}
 	return b.String()
 }
+
+// Status is what a finding is besides its severity, for every writer: its
+// standing against --baseline and its suppression; "" when neither.
+func Status(f result.Finding) string {
+	var parts []string
+	switch f.Baseline {
+	case "new":
+		parts = append(parts, "new")
+	case "known":
+		parts = append(parts, "known")
+	case "updated":
+		parts = append(parts, "known, severity changed")
+	}
+	if s := f.Suppression; s != nil {
+		parts = append(parts, "suppressed: "+s.Reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Counted reports whether a finding counts for --fail-on: not when an
+// ignore file accepted it.
+func Counted(f result.Finding) bool { return f.Suppression == nil }
