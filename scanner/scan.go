@@ -17,6 +17,7 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
 	"github.com/cookiescan/cookiescan/scanner/proxy"
+	"github.com/cookiescan/cookiescan/scanner/redact"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/rules"
 	"github.com/cookiescan/cookiescan/scanner/scope"
@@ -123,6 +124,11 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		rep.SetNotScanned(notScanned(ctx, obs.HTTPS))
 	}
 	rep.DurationMs = now().Sub(started).Milliseconds()
+	if !opts.ShowValues {
+		// Session ids and tokens in URLs (;jsessionid=, ?token=) are
+		// values too: hidden in every field, as cookie values are.
+		redact.Report(&rep)
+	}
 
 	if err := ctx.Err(); err != nil {
 		return rep, err

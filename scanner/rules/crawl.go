@@ -275,7 +275,7 @@ func logoutFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding 
 	return fs
 }
 
-var sessionInURL = regexp.MustCompile(`(?i)(;jsessionid=|[?&;](phpsessid|jsessionid|sid|sessionid|session_id)=)([^&#;/]+)`)
+var sessionInURL = regexp.MustCompile(`(?i)(;jsessionid=|[?&;](phpsessid|jsessionid|sid|sessionid|session_id)=)([^&#;/?]+)`)
 
 func urlSessionFindings(c observe.Crawl) []result.Finding {
 	var fs []result.Finding
