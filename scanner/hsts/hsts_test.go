@@ -352,3 +352,45 @@ func TestParseMatchesChromiumTranscription(t *testing.T) {
 		}
 	}
 }
+
+// Policy is what Chromium applies: nothing from an invalid header (the
+// parsed values are evidence only), and at most one year of max-age.
+func TestPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		age     int64 // -1: no policy
+		isd, pl bool
+	}{
+		{"max-age=100; max-age=200", -1, false, false},
+		{"max-age=100 junk; includeSubDomains; preload", -1, false, false},
+		{"includeSubDomains; preload", -1, false, false},
+		{"max-age=abc", -1, false, false},
+		{"max-age=0", 0, false, false},
+		{"max-age=100; includeSubDomains; preload", 100, true, true},
+		{"max-age=63072000", 31536000, false, false},
+		{`max-age="31536000"; includeSubDomains`, 31536000, true, false},
+	} {
+		p := Parse(tc.in).Policy()
+		if tc.age < 0 {
+			if p.MaxAge != nil || p.IncludeSubDomains || p.Preload {
+				t.Errorf("%q: policy %+v, want none", tc.in, p)
+			}
+			continue
+		}
+		if p.MaxAge == nil || int64(*p.MaxAge) != tc.age || p.IncludeSubDomains != tc.isd || p.Preload != tc.pl {
+			t.Errorf("%q: policy %+v, want max-age %d isd %v preload %v", tc.in, p, tc.age, tc.isd, tc.pl)
+		}
+	}
+}
+
+// Directives keep what the header said, whether or not it parses.
+func TestDirectivesAsSent(t *testing.T) {
+	h := Parse(` max-age = "100" ; ; max-age=abc;includeSubDomains=1; =x; preload`)
+	want := []Directive{{"max-age", `"100"`, true}, {"max-age", "abc", true}, {"includeSubDomains", "1", true}, {"", "x", true}, {"preload", "", false}}
+	if !slices.Equal(h.Directives, want) {
+		t.Errorf("directives %+v, want %+v", h.Directives, want)
+	}
+	if h.Valid {
+		t.Error("valid")
+	}
+}

@@ -71,6 +71,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 	fs = append(fs, logoutFindings(c, loginSet)...)
 	fs = append(fs, urlSessionFindings(c)...)
 	fs = append(fs, hstsConsistency(c, target)...)
+	fs = append(fs, crawledHostsHSTS(c, target)...)
 	fs = append(fs, navigationFindings(c)...)
 	return Dedupe(fs)
 }
@@ -313,6 +314,31 @@ func hstsConsistency(c observe.Crawl, target *url.URL) []result.Finding {
 	return []result.Finding{newFinding("hsts-inconsistent", low, target.String(),
 		fmt.Sprintf("HTTPS pages of %s send %d different HSTS headers; which protection a visitor gets depends on the page they land on.", target.Hostname(), len(keys)),
 		strings.Join(lines, "\n"))}
+}
+
+// crawledHostsHSTS judges the HSTS of every other host the crawl landed on
+// (www, a login host of the same site): the first HTTPS document of each.
+// The target's own host is judged from the probe's page.
+func crawledHostsHSTS(c observe.Crawl, target *url.URL) []result.Finding {
+	var fs []result.Finding
+	seen := map[string]bool{strings.ToLower(target.Host): true}
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		host := strings.ToLower(u.Host)
+		if seen[host] {
+			continue
+		}
+		seen[host] = true
+		ev := fmt.Sprintf("GET %s → %d, no Strict-Transport-Security header", r.URL, r.Status)
+		if len(r.HSTS) > 0 {
+			ev = fmt.Sprintf("GET %s → %d\nStrict-Transport-Security: %s", r.URL, r.Status, strings.Join(r.HSTS, "\nStrict-Transport-Security: "))
+		}
+		fs = append(fs, JudgeHSTS(r.URL, r.HSTS, ev, "the crawl reached")...)
+	}
+	return fs
 }
 
 // navigationFindings: redirects met while crawling, judged like the probe's.

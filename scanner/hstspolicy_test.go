@@ -1,0 +1,106 @@
+package scanner_test
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
+
+// An invalid header states no policy: Chromium ignores it, so maxAge is null
+// and includeSubDomains and preload are false; what the header said is in
+// raw and directives (issue 10: maxAge carried the parsed 100).
+func TestInvalidHSTSStatesNoPolicy(t *testing.T) {
+	s := startSite(t, "hsts-echo")
+	for _, tc := range []struct {
+		header string
+		names  []string
+	}{
+		{"max-age=100; max-age=200; includeSubDomains; preload", []string{"max-age", "max-age", "includeSubDomains", "preload"}},
+		{"max-age=100 junk; includeSubDomains", []string{"max-age", "includeSubDomains"}},
+		{"includeSubDomains; preload", []string{"includeSubDomains", "preload"}},
+	} {
+		target, _ := url.Parse(s.HTTPSURL + "hsts?v=" + url.QueryEscape(tc.header))
+		rep, err := scan(t, s, func(o *scanner.Options) { o.Target, o.NoHTTP = target, true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := rep.HSTS
+		if !h.Present || h.Valid || h.MaxAge != nil || h.IncludeSubDomains || h.Preload || h.Raw != tc.header {
+			t.Errorf("%q: hsts %+v, want present, invalid, maxAge null, includeSubDomains and preload false", tc.header, h)
+		}
+		var names []string
+		for _, d := range h.Directives {
+			names = append(names, d.Name)
+		}
+		if strings.Join(names, ",") != strings.Join(tc.names, ",") {
+			t.Errorf("%q: directives %+v, want %q", tc.header, h.Directives, tc.names)
+		}
+		if len(h.Responses) != 1 || h.Responses[0].MaxAge != nil || h.Responses[0].Valid || h.Responses[0].IncludeSubDomains {
+			t.Errorf("%q: responses %+v, want one without a policy", tc.header, h.Responses)
+		}
+	}
+
+	// A valid header: the policy Chromium keeps, max-age capped at one year.
+	target, _ := url.Parse(s.HTTPSURL + "hsts?v=" + url.QueryEscape("max-age=63072000; includeSubDomains; preload"))
+	rep, err := scan(t, s, func(o *scanner.Options) { o.Target, o.NoHTTP = target, true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.HSTS
+	if !h.Valid || h.MaxAge == nil || *h.MaxAge != 31536000 || !h.IncludeSubDomains || !h.Preload ||
+		len(h.Directives) != 3 || h.Directives[0] != (result.HSTSDirective{Name: "max-age", Value: "63072000"}) {
+		t.Errorf("valid header: %+v", h)
+	}
+}
+
+// http://cookiescan.test/ redirects to https://www.cookiescan.test/, which
+// sends max-age=abc, while https://cookiescan.test/ is hardened: the www
+// host's header is judged too, and the finding names its URL (issue 10).
+func TestHSTSOfTheHostHTTPLandsOn(t *testing.T) {
+	s := startSite(t, "hsts-www")
+	hu, _ := url.Parse(s.HTTPURL)
+	su, _ := url.Parse(s.HTTPSURL)
+	target, _ := url.Parse("https://cookiescan.test:" + su.Port() + "/")
+	httpURL, _ := url.Parse("http://cookiescan.test:" + hu.Port() + "/")
+	www := "https://www.cookiescan.test:" + su.Port() + "/"
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Target, o.HTTPURL = target, httpURL
+		o.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			_, port, _ := net.SplitHostPort(addr)
+			var d net.Dialer
+			return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var invalid []result.Finding
+	for _, f := range rep.Findings {
+		if f.Rule == "hsts-invalid" {
+			invalid = append(invalid, f)
+		}
+	}
+	if len(invalid) != 1 || invalid[0].URL != www || !strings.Contains(invalid[0].Detail, www) {
+		t.Fatalf("hsts-invalid findings %+v, want one naming %s", invalid, www)
+	}
+	if !rep.HSTS.Valid || rep.Redirect.FinalURL != www {
+		t.Errorf("the target's own verdict %+v / final %s", rep.HSTS, rep.Redirect.FinalURL)
+	}
+	found := false
+	for _, r := range rep.HSTS.Responses {
+		if r.URL == www {
+			found = true
+			if r.Valid || r.MaxAge != nil || r.Raw != "max-age=abc" {
+				t.Errorf("www response %+v, want invalid without a policy", r)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no HSTS response for %s: %+v", www, rep.HSTS.Responses)
+	}
+}

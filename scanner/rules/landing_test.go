@@ -1,0 +1,64 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+	"github.com/cookiescan/cookiescan/scanner/rules"
+)
+
+// Every HTTPS document the visitor lands on is judged on its own: here
+// http://a.test/ goes to https://www.a.test/, which sends an invalid header,
+// while https://a.test/ itself is fine (issue 10: only the target's host was
+// judged, so www's max-age=abc went unreported).
+func TestHSTSJudgedWhereTheHTTPChainLands(t *testing.T) {
+	o := observe(
+		chain(hop("http://a.test/", 301, "https://www.a.test/"), hop("https://www.a.test/", 200, "", "max-age=abc")),
+		chain(hop(targetURL, 200, "", goodHSTS)),
+	)
+	var got []result.Finding
+	for _, f := range rules.Evaluate(o) {
+		if strings.HasPrefix(f.Rule, "hsts-") {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Rule != "hsts-invalid" || got[0].URL != "https://www.a.test/" || got[0].Severity != medium {
+		t.Fatalf("hsts findings %+v, want one hsts-invalid (medium) at https://www.a.test/", got)
+	}
+	if !strings.Contains(got[0].Detail, "https://www.a.test/") || !strings.Contains(got[0].Evidence, "max-age=abc") {
+		t.Errorf("the finding does not name the URL and header: %q / %q", got[0].Detail, got[0].Evidence)
+	}
+
+	// The same landing host missing HSTS, or with a short max-age, is said too.
+	for hdr, want := range map[string]string{"": "hsts-missing", "max-age=600; includeSubDomains": "hsts-max-age-short"} {
+		var fields []string
+		if hdr != "" {
+			fields = []string{hdr}
+		}
+		o := observe(chain(hop("http://a.test/", 301, "https://www.a.test/"), hop("https://www.a.test/", 200, "", fields...)), goodHTTPS())
+		found := false
+		for _, f := range rules.Evaluate(o) {
+			if f.Rule == want && f.URL == "https://www.a.test/" {
+				found = true
+			}
+			if strings.HasPrefix(f.Rule, "hsts-") && f.URL == targetURL {
+				t.Errorf("%q: unexpected %s on the target", hdr, f.Rule)
+			}
+		}
+		if !found {
+			t.Errorf("%q: no %s at https://www.a.test/", hdr, want)
+		}
+	}
+
+	// Landing on the page the https chain ends on is judged once.
+	n := 0
+	for _, f := range rules.Evaluate(pageWith("max-age=abc")) {
+		if f.Rule == "hsts-invalid" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d hsts-invalid findings for one page, want 1", n)
+	}
+}
