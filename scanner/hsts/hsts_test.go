@@ -2,6 +2,8 @@ package hsts
 
 import (
 	"math"
+	"os"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -392,5 +394,37 @@ func TestDirectivesAsSent(t *testing.T) {
 	}
 	if h.Valid {
 		t.Error("valid")
+	}
+}
+
+// The corpus the browser oracle serves to Chromium
+// (browser.TestChromiumAppliesHSTS) also goes through the transcription of
+// Chromium's parser here, so a parser change that disagrees is caught even
+// without a browser.
+func TestCorpusMatchesTranscription(t *testing.T) {
+	data, err := os.ReadFile("testdata/chromium-corpus.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		q, err := strconv.QuotedPrefix(line)
+		if err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		v, _ := strconv.Unquote(q) // the first field is the one a browser uses
+		n++
+		h := Parse(v)
+		ok, age, isd := chromiumParse(v)
+		if ok != h.Valid || (ok && (uint64(age) != h.EffectiveMaxAge() || isd != h.IncludeSubDomains)) {
+			t.Errorf("%q: Parse valid=%v age=%d isd=%v, transcription %v %d %v", v, h.Valid, h.EffectiveMaxAge(), h.IncludeSubDomains, ok, age, isd)
+		}
+	}
+	if n < 80 {
+		t.Errorf("%d cases, want at least 80", n)
 	}
 }
