@@ -3,8 +3,8 @@ package hsts
 import (
 	"math"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
