@@ -39,6 +39,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		req.Progress = opts.Progress
 	}
 	c, err := opts.Crawler.Crawl(ctx, req)
+	c.RememberMe = req.Login != nil && req.Login.AsksToRemember()
 	budget.crawl(&c)
 	hstsCovers := false
 	if f, ok := rules.PageHSTS(obs); ok {
