@@ -1,5 +1,7 @@
 package rules
 
+import "strings"
+
 // Doc explains a rule for `cookiescan rules ID`: why it matters and where the
 // requirement comes from.
 type Doc struct {
@@ -63,6 +65,17 @@ func Fixes(id string) map[string]string {
 	out := map[string]string{}
 	for fw, fix := range fixes[id] {
 		out[fw] = fix
+	}
+	return out
+}
+
+// OwnCookieFixes are the per-response fixes of rule id for a cookie the site
+// sets itself (not the framework's session or CSRF cookie), by framework ID;
+// NAME stands for the cookie's name.
+func OwnCookieFixes(id string) map[string]string {
+	out := map[string]string{}
+	for fw, fix := range fixes[id+"#other"] {
+		out[fw] = strings.ReplaceAll(fix, "{name}", "NAME")
 	}
 	return out
 }
