@@ -47,6 +47,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		hstsCovers = h.Valid && h.IncludeSubDomains && h.MaxAge != nil && *h.MaxAge > 0
 	}
 	fillCrawl(rep, c, opts.Target, opts.ShowValues)
+	rep.HSTS.Responses = crawledHSTS(rep.HSTS.Responses, c, opts.Target)
 	rep.Findings = append(rep.Findings, rules.CrawlFindings(c, opts.Target, hstsCovers, now)...)
 	if err != nil {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 )
 
@@ -102,5 +103,39 @@ func TestHSTSOfTheHostHTTPLandsOn(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no HSTS response for %s: %+v", www, rep.HSTS.Responses)
+	}
+}
+
+// A host the crawl lands on (here localhost beside 127.0.0.1) is listed
+// among the HSTS responses with its own policy, and judged.
+func TestHSTSOfCrawledHosts(t *testing.T) {
+	s := startSite(t, "hardened")
+	su, _ := url.Parse(s.HTTPSURL)
+	other := "https://localhost:" + su.Port() + "/shop"
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = fakeCrawler{Pages: []observe.Page{{URL: s.HTTPSURL, FinalURL: s.HTTPSURL, Status: 200, Phase: result.PhasePreLogin}},
+			Responses: []observe.Response{
+				{URL: s.HTTPSURL, Type: "Document", Status: 200, Phase: result.PhasePreLogin, HSTS: []string{"max-age=63072000; includeSubDomains"}},
+				{URL: other, Type: "Document", Status: 200, Phase: result.PhasePreLogin, HSTS: []string{"max-age=100; max-age=100"}},
+			}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed *result.HSTSResponse
+	for i, r := range rep.HSTS.Responses {
+		if r.URL == other {
+			listed = &rep.HSTS.Responses[i]
+		}
+	}
+	if listed == nil || !listed.Present || listed.Valid || listed.MaxAge != nil || len(listed.Directives) != 2 {
+		t.Errorf("crawled host's response %+v in %+v", listed, rep.HSTS.Responses)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		found = found || (f.Rule == "hsts-invalid" && f.URL == other)
+	}
+	if !found {
+		t.Errorf("no hsts-invalid at %s: %+v", other, rep.Findings)
 	}
 }

@@ -249,6 +249,31 @@ func HSTSResponse(u string, fields []string) result.HSTSResponse {
 	return r
 }
 
+// crawledHSTS adds the first HTTPS document of each other host the crawl
+// landed on (the hosts rules.CrawlFindings judges) to the HSTS responses.
+func crawledHSTS(list []result.HSTSResponse, c observe.Crawl, target *url.URL) []result.HSTSResponse {
+	seen := map[string]bool{strings.ToLower(target.Host): true}
+	listed := map[string]bool{}
+	for _, r := range list {
+		listed[r.URL] = true
+	}
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		host := strings.ToLower(u.Host)
+		if seen[host] {
+			continue
+		}
+		seen[host] = true
+		if !listed[r.URL] {
+			list = append(list, HSTSResponse(r.URL, r.HSTS))
+		}
+	}
+	return list
+}
+
 func directives(h hsts.Header) []result.HSTSDirective {
 	out := make([]result.HSTSDirective, len(h.Directives))
 	for i, d := range h.Directives {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	ob "github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/rules"
 )
@@ -60,5 +61,36 @@ func TestHSTSJudgedWhereTheHTTPChainLands(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d hsts-invalid findings for one page, want 1", n)
+	}
+}
+
+// Each other host the crawl lands on gets its own verdict, naming the URL;
+// the target's own host is judged from the probe's page, not twice.
+func TestHSTSJudgedOnEachCrawledHost(t *testing.T) {
+	doc := func(u string, hsts ...string) ob.Response {
+		return ob.Response{URL: u, Type: "Document", Status: 200, Phase: ob.PreLogin, Date: crawlTime, HSTS: hsts}
+	}
+	c := ob.Crawl{Responses: []ob.Response{
+		doc("https://app.test/"),
+		doc("https://www.app.test/", "max-age=abc"),
+		doc("https://www.app.test/other", "max-age=abc"),
+		doc("https://login.app.test/", goodHSTS),
+		doc("https://shop.app.test/"),
+	}}
+	got := map[string]string{}
+	for _, f := range rules.CrawlFindings(c, mustURL("https://app.test/"), false, crawlTime) {
+		if strings.HasPrefix(f.Rule, "hsts-") && f.Rule != "hsts-inconsistent" {
+			if got[f.URL] != "" {
+				t.Errorf("%s judged twice: %s and %s", f.URL, got[f.URL], f.Rule)
+			}
+			got[f.URL] = f.Rule
+			if !strings.Contains(f.Detail, f.URL) {
+				t.Errorf("%s: detail does not name the URL: %q", f.Rule, f.Detail)
+			}
+		}
+	}
+	want := map[string]string{"https://www.app.test/": "hsts-invalid", "https://shop.app.test/": "hsts-missing"}
+	if len(got) != len(want) || got["https://www.app.test/"] != want["https://www.app.test/"] || got["https://shop.app.test/"] != want["https://shop.app.test/"] {
+		t.Errorf("verdicts %v, want %v", got, want)
 	}
 }
