@@ -111,18 +111,36 @@ func LoginCookies(c observe.Crawl) map[string]bool {
 }
 
 // SessionSignals maps each cookie the browser saw behave as a session to how:
-// held before login and given a new value by it (rotated at login), or held
-// after login and gone, deleted or replaced after the logout (removed at
-// logout).
+// held before login and given a new value by it (rotated at login; not a
+// cookie whose value changed between responses before login already), or
+// held after login and gone, deleted or replaced after the logout (removed
+// at logout).
 func SessionSignals(c observe.Crawl) map[string]string {
 	m := map[string]string{}
 	before := map[string][]string{}
 	for _, b := range c.Stored[observe.PreLogin] {
 		before[b.Name] = append(before[b.Name], b.Value)
 	}
+	// A cookie whose value already changed between responses before login
+	// (a last-visit time, a counter) changes on every response, not at login.
+	churn := map[string]bool{}
+	firstSeen := map[string]string{}
+	for _, r := range c.Responses {
+		if r.Phase != observe.PreLogin {
+			continue
+		}
+		for _, line := range r.SetCookies {
+			ck := sc.Parse(line)
+			if v, ok := firstSeen[ck.Name]; ok && v != ck.Value {
+				churn[ck.Name] = true
+			} else if !ok {
+				firstSeen[ck.Name] = ck.Value
+			}
+		}
+	}
 	if c.Login != nil && c.Login.OK {
 		rotated := func(name, value string) {
-			if vals, ok := before[name]; ok && !slices.Contains(vals, value) {
+			if vals, ok := before[name]; ok && !churn[name] && !slices.Contains(vals, value) {
 				m[name] = "rotated at login: the login gave it a new value"
 			}
 		}

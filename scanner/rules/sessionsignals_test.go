@@ -109,3 +109,19 @@ func TestRememberMeByFlow(t *testing.T) {
 		t.Errorf("not asked: %+v, want medium", got)
 	}
 }
+
+// A cookie that changes on every response (a last-visit time) is not
+// "rotated at login" because it changed at login too.
+func TestChurningCookieIsNoRotation(t *testing.T) {
+	pre := func(line string) ob.Response {
+		return ob.Response{URL: "https://app.test/", Type: "Document", Status: 200, Phase: ob.PreLogin, Date: crawlTime, SetCookies: []string{line}}
+	}
+	c := ob.Crawl{Login: &ob.LoginResult{OK: true},
+		Responses: append([]ob.Response{pre("last_visit=1700000001; Path=/"), pre("last_visit=1700000002; Path=/")},
+			loginResp("last_visit=1700000003; Path=/", "cart=9; Path=/")...),
+		Stored: phases(jar("last_visit", "1700000002", "cart", "1"), jar("last_visit", "1700000003", "cart", "9"))}
+	s := rules.SessionSignals(c)
+	if s["last_visit"] != "" || s["cart"] == "" {
+		t.Errorf("signals %q, want cart rotated and last_visit nothing", s)
+	}
+}
