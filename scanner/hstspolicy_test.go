@@ -139,3 +139,31 @@ func TestHSTSOfCrawledHosts(t *testing.T) {
 		t.Errorf("no hsts-invalid at %s: %+v", other, rep.Findings)
 	}
 }
+
+// A cookie row says which behaviour made it session-like, not a generic
+// "rotated at login or removed at logout".
+func TestSessionSignalOfARow(t *testing.T) {
+	s := startSite(t, "hardened")
+	u := s.HTTPSURL
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = fakeCrawler{Pages: []observe.Page{{URL: u, FinalURL: u, Status: 200, Phase: result.PhasePreLogin}},
+			Login: &observe.LoginResult{OK: true, FinalURL: u + "account"},
+			Responses: []observe.Response{{URL: u + "login", Type: "Document", Status: 302, Redirect: true, Phase: result.PhaseLogin,
+				SetCookies: []string{"cart=9; Path=/; Secure; HttpOnly; SameSite=Lax"}}},
+			Stored: map[string][]observe.StoredCookie{
+				observe.PreLogin:  {{Name: "cart", Value: "1", Domain: "127.0.0.1", Path: "/"}},
+				observe.PostLogin: {{Name: "cart", Value: "9", Domain: "127.0.0.1", Path: "/"}}}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Cookies {
+		if c.Name == "cart" && c.Phase == result.PhaseLogin {
+			if !c.SessionLike || !strings.HasPrefix(c.SessionSignal, "rotated at login") {
+				t.Errorf("cart: sessionLike %v signal %q", c.SessionLike, c.SessionSignal)
+			}
+			return
+		}
+	}
+	t.Errorf("no login row for cart: %+v", rep.Cookies)
+}

@@ -274,6 +274,16 @@ func crawledHSTS(list []result.HSTSResponse, c observe.Crawl, target *url.URL) [
 	return list
 }
 
+// preciseSignals replaces the generic behaviour signal of a cookie row by
+// what the browser saw of that cookie ("rotated at login: …").
+func preciseSignals(cookies []result.Cookie, signals map[string]string) {
+	for i := range cookies {
+		if s := signals[cookies[i].Name]; s != "" && cookies[i].SessionSignal == rules.BehaviourSignal {
+			cookies[i].SessionSignal = s
+		}
+	}
+}
+
 func directives(h hsts.Header) []result.HSTSDirective {
 	out := make([]result.HSTSDirective, len(h.Directives))
 	for i, d := range h.Directives {
