@@ -49,7 +49,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 	fillCrawl(rep, c, opts.Target, opts.ShowValues)
 	rep.HSTS.Responses = crawledHSTS(rep.HSTS.Responses, c, opts.Target)
 	preciseSignals(rep.Cookies, rules.SessionSignals(c))
-	rep.Findings = append(rep.Findings, rules.CrawlFindings(c, opts.Target, hstsCovers, now)...)
+	rep.Findings = append(rep.Findings, rules.DropProbedHosts(rules.CrawlFindings(c, opts.Target, hstsCovers, now), rules.ProbedHosts(obs))...)
 	if err != nil {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})
 		return fmt.Errorf("%w: %v", ErrBrowser, err)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -149,6 +150,39 @@ func httpLanding(o Observation) (probe.Hop, bool) {
 		return probe.Hop{}, false
 	}
 	return f, true
+}
+
+// hostVerdicts are the rules JudgeHSTS draws: one host's verdict.
+var hostVerdicts = map[string]bool{"hsts-missing": true, "hsts-invalid": true, "hsts-max-age-zero": true,
+	"hsts-max-age-short": true, "hsts-max-age-below-1y": true, "hsts-no-includesubdomains": true}
+
+// ProbedHosts are the hosts (with port) whose HSTS the probe judged: where
+// the target's chain and the plain-HTTP chain landed. The crawl judges the
+// others (DropProbedHosts).
+func ProbedHosts(o Observation) map[string]bool {
+	m := map[string]bool{}
+	if p, ok := Page(o); ok {
+		m[strings.ToLower(p.URL.Host)] = true
+	}
+	if l, ok := httpLanding(o); ok {
+		m[strings.ToLower(l.URL.Host)] = true
+	}
+	return m
+}
+
+// DropProbedHosts removes the crawl's per-host HSTS verdicts on hosts the
+// probe already judged, so a host is judged once.
+func DropProbedHosts(fs []result.Finding, probed map[string]bool) []result.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if hostVerdicts[f.Rule] {
+			if u, err := url.Parse(f.URL); err == nil && probed[strings.ToLower(u.Host)] {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // JudgeHSTS gives the verdicts on the Strict-Transport-Security fields of one

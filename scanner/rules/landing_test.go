@@ -94,3 +94,22 @@ func TestHSTSJudgedOnEachCrawledHost(t *testing.T) {
 		t.Errorf("verdicts %v, want %v", got, want)
 	}
 }
+
+// A host the probe judged is not judged again from another of its pages
+// the crawl reached; other hosts and other rules stay.
+func TestDropProbedHosts(t *testing.T) {
+	o := observe(chain(hop("http://a.test/", 301, "https://www.a.test/"), hop("https://www.a.test/", 200, "", "max-age=abc")), goodHTTPS())
+	probed := rules.ProbedHosts(o)
+	if !probed["a.test"] || !probed["www.a.test"] || len(probed) != 2 {
+		t.Fatalf("probed %v", probed)
+	}
+	fs := []result.Finding{
+		{Rule: "hsts-invalid", URL: "https://www.a.test/about"},
+		{Rule: "hsts-missing", URL: "https://shop.a.test/"},
+		{Rule: "hsts-inconsistent", URL: "https://a.test/"},
+	}
+	got := rules.DropProbedHosts(fs, probed)
+	if len(got) != 2 || got[0].URL != "https://shop.a.test/" || got[1].Rule != "hsts-inconsistent" {
+		t.Errorf("kept %+v", got)
+	}
+}
