@@ -249,10 +249,14 @@ func HSTSResponse(u string, fields []string) result.HSTSResponse {
 	return r
 }
 
-// crawledHSTS adds the first HTTPS document of each other host the crawl
-// landed on (the hosts rules.CrawlFindings judges) to the HSTS responses.
-func crawledHSTS(list []result.HSTSResponse, c observe.Crawl, target *url.URL) []result.HSTSResponse {
+// crawledHSTS adds the first HTTPS document of each host the crawl landed
+// on and the probe did not judge (target is the target's host, probed the
+// hosts of rules.ProbedHosts) to the HSTS responses.
+func crawledHSTS(list []result.HSTSResponse, c observe.Crawl, target *url.URL, probed map[string]bool) []result.HSTSResponse {
 	seen := map[string]bool{strings.ToLower(target.Host): true}
+	for h := range probed {
+		seen[h] = true
+	}
 	listed := map[string]bool{}
 	for _, r := range list {
 		listed[r.URL] = true
