@@ -33,8 +33,11 @@ func TestFormatsShareVocabulary(t *testing.T) {
 		}
 		text := out.String()
 		want := []string{"Page script", "10"} // cookie-missing-secure at medium costs 10 points
-		if f == FormatJSON {
+		switch f {
+		case FormatJSON:
 			want = []string{`"framework": "script"`, `"scoreImpact": 10`} // JSON keeps the IDs
+		case FormatJSONL:
+			want = []string{`"framework":"script"`, `"scoreImpact":10`}
 		}
 		if f == FormatTable || f == FormatHTML || f == FormatMarkdown {
 			want = append(want, "399 days")

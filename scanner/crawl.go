@@ -40,6 +40,7 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		req.Progress = opts.Progress
 	}
 	c, err := opts.Crawler.Crawl(ctx, req)
+	c.RememberMe = req.Login != nil && req.Login.AsksToRemember()
 	budget.crawl(&c)
 	hstsCovers := false
 	if f, ok := rules.PageHSTS(obs); ok {
@@ -47,7 +48,11 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 		hstsCovers = h.Valid && h.IncludeSubDomains && h.MaxAge != nil && *h.MaxAge > 0
 	}
 	fillCrawl(rep, c, opts.Target, opts.ShowValues)
-	rep.Findings = append(rep.Findings, rules.CrawlFindings(c, opts.Target, hstsCovers, now)...)
+	// Each host's HSTS is judged once: the probe's hosts from the probe.
+	probed := rules.ProbedHosts(obs)
+	rep.HSTS.Responses = crawledHSTS(rep.HSTS.Responses, c, opts.Target, probed)
+	preciseSignals(rep.Cookies, rules.SessionSignals(c))
+	rep.Findings = append(rep.Findings, rules.DropProbedHosts(rules.CrawlFindings(c, opts.Target, hstsCovers, now), probed)...)
 	if err != nil {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})
 		return fmt.Errorf("%w: %v", ErrBrowser, err)

@@ -197,26 +197,26 @@ func fill(rep *result.Report, obs rules.Observation, opts Options) {
 	// HSTS: every HTTPS response of both chains, then the page's verdict. The
 	// chain from http:// usually ends on the page the https:// chain asked
 	// for: the same URL with the same header is listed once.
-	seenHSTS := map[result.HSTSResponse]bool{}
+	seenHSTS := map[[2]string]bool{}
 	for _, ch := range []probe.Chain{obs.HTTP, obs.HTTPS} {
 		for _, h := range ch.Hops {
-			r := result.HSTSResponse{URL: h.URL.String(), Raw: strings.Join(h.HSTS, "\n")}
-			if h.IsHTTPS() && h.Status != 0 && !seenHSTS[r] {
-				seenHSTS[r] = true
-				rep.HSTS.Responses = append(rep.HSTS.Responses, r)
+			k := [2]string{h.URL.String(), strings.Join(h.HSTS, "\n")}
+			if h.IsHTTPS() && h.Status != 0 && !seenHSTS[k] {
+				seenHSTS[k] = true
+				rep.HSTS.Responses = append(rep.HSTS.Responses, HSTSResponse(h.URL.String(), h.HSTS))
 			}
 		}
 	}
 	if f, ok := rules.PageHSTS(obs); ok && f.Present() {
 		h := f.First()
+		pol := h.Policy()
 		rep.HSTS.Present = true
 		rep.HSTS.Valid = h.Valid
 		rep.HSTS.Raw = h.Raw
 		rep.HSTS.Problem = h.Problem
-		rep.HSTS.MaxAge = h.MaxAge
-		rep.HSTS.IncludeSubDomains = h.Valid && h.IncludeSubDomains
-		rep.HSTS.Preload = h.Preload
-		if h.Preload {
+		rep.HSTS.MaxAge, rep.HSTS.IncludeSubDomains, rep.HSTS.Preload = pol.MaxAge, pol.IncludeSubDomains, pol.Preload
+		rep.HSTS.Directives = directives(h)
+		if h.Preload { // eligibility explains an invalid header too
 			eligible, reasons := rules.Preload(obs, f)
 			rep.HSTS.PreloadEligible = eligible
 			rep.HSTS.PreloadReasons = reasonStrings(reasons)
@@ -241,6 +241,70 @@ func fill(rep *result.Report, obs rules.Observation, opts Options) {
 	if page, ok := rules.Page(obs); ok {
 		rep.Pages = append(rep.Pages, result.Page{URL: page.URL.String(), Status: page.Status, Phase: result.PhasePreLogin})
 	}
+}
+
+// HSTSResponse is the report's view of the Strict-Transport-Security fields of
+// one HTTPS response: the policy Chromium applies (from the first field) and
+// what the header said.
+func HSTSResponse(u string, fields []string) result.HSTSResponse {
+	r := result.HSTSResponse{URL: u, Raw: strings.Join(fields, "\n"), Directives: []result.HSTSDirective{}}
+	f := hsts.ParseFields(fields)
+	if !f.Present() {
+		return r
+	}
+	h := f.First()
+	pol := h.Policy()
+	r.Present, r.Valid, r.Problem = true, h.Valid, h.Problem
+	r.MaxAge, r.IncludeSubDomains, r.Preload = pol.MaxAge, pol.IncludeSubDomains, pol.Preload
+	r.Directives = directives(h)
+	return r
+}
+
+// crawledHSTS adds the first HTTPS document of each host the crawl landed
+// on and the probe did not judge (target is the target's host, probed the
+// hosts of rules.ProbedHosts) to the HSTS responses.
+func crawledHSTS(list []result.HSTSResponse, c observe.Crawl, target *url.URL, probed map[string]bool) []result.HSTSResponse {
+	seen := map[string]bool{strings.ToLower(target.Host): true}
+	for h := range probed {
+		seen[h] = true
+	}
+	listed := map[string]bool{}
+	for _, r := range list {
+		listed[r.URL] = true
+	}
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		host := strings.ToLower(u.Host)
+		if seen[host] {
+			continue
+		}
+		seen[host] = true
+		if !listed[r.URL] {
+			list = append(list, HSTSResponse(r.URL, r.HSTS))
+		}
+	}
+	return list
+}
+
+// preciseSignals replaces the generic behaviour signal of a cookie row by
+// what the browser saw of that cookie ("rotated at login: …").
+func preciseSignals(cookies []result.Cookie, signals map[string]string) {
+	for i := range cookies {
+		if s := signals[cookies[i].Name]; s != "" && cookies[i].SessionSignal == rules.BehaviourSignal {
+			cookies[i].SessionSignal = s
+		}
+	}
+}
+
+func directives(h hsts.Header) []result.HSTSDirective {
+	out := make([]result.HSTSDirective, len(h.Directives))
+	for i, d := range h.Directives {
+		out[i] = result.HSTSDirective{Name: d.Name, Value: d.Value}
+	}
+	return out
 }
 
 // detectFrameworks reads the stack from the cookie names and every response header

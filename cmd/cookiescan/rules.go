@@ -169,6 +169,17 @@ func rulesExplain(o *rulesOptions, r rules.Rule) error {
 			fmt.Fprintf(w, "  %-11s %s\n", id, fx[id])
 		}
 	}
+	if fx := rules.OwnCookieFixes(r.ID); len(fx) > 0 {
+		fmt.Fprintln(w, "\nFor a cookie the site sets itself (not the framework's session or CSRF cookie)")
+		ids := make([]string, 0, len(fx))
+		for id := range fx {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			fmt.Fprintf(w, "  %-11s %s\n", id, fx[id])
+		}
+	}
 	fmt.Fprintln(w, "\nReferences")
 	for _, ref := range d.Refs {
 		fmt.Fprintln(w, "  - "+ref)

@@ -6,12 +6,24 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/cookiescan/cookiescan/scanner/hsts"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/result/vocab"
 )
+
+// LifetimeTolerance is how far a cookie's lifetime may move between two scans
+// and still be the same: a lifetime derived from Expires and the response's
+// Date moves with the clock (34559991s, a minute later 34559992s), and a
+// second's drift is no change of the site.
+const LifetimeTolerance = 60 // seconds
+
+// lifetimeRules are the rules whose firing or severity depends on the
+// lifetime alone: they follow the same tolerance.
+var lifetimeRules = map[string]bool{"session-cookie-persistent": true, "cookie-lifetime-over-400d": true}
 
 // Change is one difference that is not a whole finding appearing or going.
 type Change struct {
@@ -96,10 +108,13 @@ func Compare(old, new result.Report) Diff {
 	}
 	oldF := index(old.Findings)
 	newF := index(new.Findings)
+	jitter := lifetimeJitter(old, new)
 	for _, k := range sortedKeys(newF) {
 		nf := newF[k]
 		of, ok := oldF[k]
 		switch {
+		case (!ok || nf.Severity != of.Severity) && jitter(nf):
+			// A lifetime at a threshold that moved by seconds: unchanged.
 		case !ok:
 			d.New = append(d.New, nf)
 		case nf.Severity != of.Severity:
@@ -109,7 +124,7 @@ func Compare(old, new result.Report) Diff {
 		}
 	}
 	for _, k := range sortedKeys(oldF) {
-		if _, ok := newF[k]; !ok {
+		if _, ok := newF[k]; !ok && !jitter(oldF[k]) {
 			d.Resolved = append(d.Resolved, oldF[k])
 		}
 	}
@@ -202,7 +217,7 @@ func cookieChanges(old, new result.Report) []Change {
 			out = append(out, Change{Kind: "cookie-flag", Worse: rn < ro, Subject: n.Name, From: "SameSite=" + o.SameSite, To: "SameSite=" + n.SameSite,
 				Text: fmt.Sprintf("cookie %s SameSite %q → %q", n.Name, o.SameSite, n.SameSite)})
 		}
-		if lo, ln := life(o.MaxAge), life(n.MaxAge); lo != ln {
+		if lo, ln := life(o.MaxAge), life(n.MaxAge); lo != ln && !sameLifetime(o.MaxAge, n.MaxAge) {
 			out = append(out, Change{Kind: "cookie-lifetime", Worse: ln > lo, Subject: n.Name, From: lifeText(o.MaxAge), To: lifeText(n.MaxAge),
 				Text: fmt.Sprintf("cookie %s lifetime %s → %s", n.Name, vocab.Lifetime(o.MaxAge), vocab.Lifetime(n.MaxAge))})
 		}
@@ -215,6 +230,51 @@ func onOff(b bool) string {
 		return "set"
 	}
 	return "unset"
+}
+
+// sameLifetime: both persistent, within LifetimeTolerance of each other.
+func sameLifetime(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	d := *a - *b
+	return d > -LifetimeTolerance && d < LifetimeTolerance
+}
+
+// lifetimeJitter returns whether a finding of a lifetime rule is about a
+// cookie both scans saw with the same lifetime (within the tolerance): its
+// appearing, going or changing severity is the clock, not the site.
+func lifetimeJitter(old, new result.Report) func(result.Finding) bool {
+	lives := func(r result.Report) map[string][]*int64 {
+		m := map[string][]*int64{}
+		for _, c := range r.Cookies {
+			m[c.Name] = append(m[c.Name], c.MaxAge)
+		}
+		return m
+	}
+	ol, nl := lives(old), lives(new)
+	return func(f result.Finding) bool {
+		if !lifetimeRules[f.Rule] || f.Cookie == "" {
+			return false
+		}
+		// By name: a finding's domain is the attribute as sent, a
+		// record's the host it defaults to.
+		os, ns := ol[f.Cookie], nl[f.Cookie]
+		if len(os) == 0 || len(ns) == 0 {
+			return false
+		}
+		for _, o := range os {
+			if !slices.ContainsFunc(ns, func(n *int64) bool { return sameLifetime(o, n) }) {
+				return false
+			}
+		}
+		for _, n := range ns {
+			if !slices.ContainsFunc(os, func(o *int64) bool { return sameLifetime(o, n) }) {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 // life orders lifetimes; a session cookie is the shortest.
@@ -235,11 +295,13 @@ func lifeText(m *int64) string {
 
 func hstsChanges(o, n result.HSTS) []Change {
 	var out []Change
+	// What Chromium keeps: reports before the cap was applied to maxAge
+	// said 63072000 where today's say 31536000, the same policy.
 	eff := func(h result.HSTS) uint64 {
 		if !h.Present || !h.Valid || h.MaxAge == nil {
 			return 0
 		}
-		return *h.MaxAge
+		return min(*h.MaxAge, hsts.MaxEffectiveAge)
 	}
 	desc := func(h result.HSTS) string {
 		switch {

@@ -108,3 +108,48 @@ func TestNotScannedComparesNothing(t *testing.T) {
 		}
 	}
 }
+
+// An Expires-derived lifetime moves with the clock: two scans a minute
+// apart of an unchanged site are not a change (issue 10: diff exited 1 with
+// "lifetime 34559991s → 34559992s"). A real change still is.
+func TestLifetimeJitterIsNoChange(t *testing.T) {
+	life := func(n int64) func(*result.Report) {
+		return func(r *result.Report) {
+			r.Cookies[0].MaxAge = &n
+			r.Findings = append(r.Findings, result.Finding{Rule: "session-cookie-persistent", Cookie: "sid", CookieDomain: "a.test", CookiePath: "/",
+				Severity: map[bool]result.Severity{true: result.SeverityMedium, false: result.SeverityLow}[n > 7*86400], URL: "https://a.test/"})
+		}
+	}
+	mk := func(mod func(*result.Report)) result.Report { r := base(); mod(&r); return r }
+	for _, tc := range []struct {
+		old, new int64
+		same     bool
+	}{
+		{34559991, 34559992, true},
+		{34559992, 34559991, true},
+		{34559991, 34559991 + 59, true},
+		{34559991, 34559991 + 60, false},
+		{86400, 3 * 86400, false},
+		// At the 7-day threshold the severity flips with one second.
+		{7 * 86400, 7*86400 + 1, true},
+	} {
+		d := Compare(mk(life(tc.old)), mk(life(tc.new)))
+		if d.Empty() != tc.same || (tc.same && d.Worse()) {
+			t.Errorf("%d → %d: diff %+v, want unchanged=%v", tc.old, tc.new, d, tc.same)
+		}
+	}
+	// Session ↔ persistent is always a change.
+	if d := Compare(base(), mk(life(60))); d.Empty() {
+		t.Error("session → persistent reported as unchanged")
+	}
+}
+
+// Reports written before maxAge was capped at Chromium's one year said
+// 63072000; the same header today says 31536000: no change.
+func TestHSTSCapIsNoChange(t *testing.T) {
+	n := base()
+	n.HSTS.MaxAge = u64(31536000)
+	if d := Compare(base(), n); !d.Empty() {
+		t.Errorf("%+v", d)
+	}
+}

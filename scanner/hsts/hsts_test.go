@@ -2,7 +2,9 @@ package hsts
 
 import (
 	"math"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -350,5 +352,79 @@ func TestParseMatchesChromiumTranscription(t *testing.T) {
 		if ok && (uint64(age) != min(*tc.maxAge, MaxEffectiveAge) || isd != tc.isd) {
 			t.Errorf("%s: transcription says age %d isd %v", tc.name, age, isd)
 		}
+	}
+}
+
+// Policy is what Chromium applies: nothing from an invalid header (the
+// parsed values are evidence only), and at most one year of max-age.
+func TestPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		age     int64 // -1: no policy
+		isd, pl bool
+	}{
+		{"max-age=100; max-age=200", -1, false, false},
+		{"max-age=100 junk; includeSubDomains; preload", -1, false, false},
+		{"includeSubDomains; preload", -1, false, false},
+		{"max-age=abc", -1, false, false},
+		{"max-age=0", 0, false, false},
+		{"max-age=100; includeSubDomains; preload", 100, true, true},
+		{"max-age=63072000", 31536000, false, false},
+		{`max-age="31536000"; includeSubDomains`, 31536000, true, false},
+	} {
+		p := Parse(tc.in).Policy()
+		if tc.age < 0 {
+			if p.MaxAge != nil || p.IncludeSubDomains || p.Preload {
+				t.Errorf("%q: policy %+v, want none", tc.in, p)
+			}
+			continue
+		}
+		if p.MaxAge == nil || int64(*p.MaxAge) != tc.age || p.IncludeSubDomains != tc.isd || p.Preload != tc.pl {
+			t.Errorf("%q: policy %+v, want max-age %d isd %v preload %v", tc.in, p, tc.age, tc.isd, tc.pl)
+		}
+	}
+}
+
+// Directives keep what the header said, whether or not it parses.
+func TestDirectivesAsSent(t *testing.T) {
+	h := Parse(` max-age = "100" ; ; max-age=abc;includeSubDomains=1; =x; preload`)
+	want := []Directive{{"max-age", `"100"`, true}, {"max-age", "abc", true}, {"includeSubDomains", "1", true}, {"", "x", true}, {"preload", "", false}}
+	if !slices.Equal(h.Directives, want) {
+		t.Errorf("directives %+v, want %+v", h.Directives, want)
+	}
+	if h.Valid {
+		t.Error("valid")
+	}
+}
+
+// The corpus the browser oracle serves to Chromium
+// (browser.TestChromiumAppliesHSTS) also goes through the transcription of
+// Chromium's parser here, so a parser change that disagrees is caught even
+// without a browser.
+func TestCorpusMatchesTranscription(t *testing.T) {
+	data, err := os.ReadFile("testdata/chromium-corpus.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		q, err := strconv.QuotedPrefix(line)
+		if err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		v, _ := strconv.Unquote(q) // the first field is the one a browser uses
+		n++
+		h := Parse(v)
+		ok, age, isd := chromiumParse(v)
+		if ok != h.Valid || (ok && (uint64(age) != h.EffectiveMaxAge() || isd != h.IncludeSubDomains)) {
+			t.Errorf("%q: Parse valid=%v age=%d isd=%v, transcription %v %d %v", v, h.Valid, h.EffectiveMaxAge(), h.IncludeSubDomains, ok, age, isd)
+		}
+	}
+	if n < 80 {
+		t.Errorf("%d cases, want at least 80", n)
 	}
 }

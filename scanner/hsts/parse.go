@@ -53,6 +53,35 @@ type Header struct {
 	QuotedMaxAge      bool     // max-age="..." is valid, but hstspreload's parser rejects it
 	Unknown           []string // names of unknown directives, in order; never nil
 	Warnings          []string // non-fatal notes; never nil
+	// Directives is what the header said, every non-empty ';'-separated
+	// part in order, valid or not: evidence, never the policy. Never nil.
+	Directives []Directive
+}
+
+// Directive is one part of the header as sent: the name and the value as
+// written (quotes kept), both trimmed of spaces and tabs.
+type Directive struct {
+	Name     string
+	Value    string
+	HasValue bool // an '=' was present (Value may still be empty)
+}
+
+// Policy is what Chromium applies from one header: nothing unless it is
+// valid, and a max-age of at most one year (kMaxHSTSAgeSecs). Preload is
+// reported as the header asks; Chromium itself ignores the directive.
+type Policy struct {
+	MaxAge            *uint64 // nil when the header is invalid
+	IncludeSubDomains bool
+	Preload           bool
+}
+
+// Policy returns the policy Chromium applies from h.
+func (h Header) Policy() Policy {
+	if !h.Valid || h.MaxAge == nil {
+		return Policy{}
+	}
+	age := h.EffectiveMaxAge()
+	return Policy{MaxAge: &age, IncludeSubDomains: h.IncludeSubDomains, Preload: h.Preload}
 }
 
 // EffectiveMaxAge is the max-age Chromium applies: 0 when the header is
@@ -66,7 +95,7 @@ func (h Header) EffectiveMaxAge() uint64 {
 
 // Parse parses one Strict-Transport-Security field value.
 func Parse(raw string) Header {
-	h := Header{Raw: raw, Unknown: []string{}, Warnings: []string{}}
+	h := Header{Raw: raw, Unknown: []string{}, Warnings: []string{}, Directives: []Directive{}}
 	if trimLWS(raw) == "" {
 		h.Problem, h.ProblemCode = "the header is empty", CodeEmpty
 		return h
@@ -117,6 +146,11 @@ func (p *parser) directive(seg string) {
 	}
 	name, value, rawValue := t, "", ""
 	hasValue, quoted := false, false
+	if n, v, ok := strings.Cut(t, "="); ok {
+		p.h.Directives = append(p.h.Directives, Directive{Name: trimLWS(n), Value: trimLWS(v), HasValue: true})
+	} else {
+		p.h.Directives = append(p.h.Directives, Directive{Name: t})
+	}
 	if eq := strings.IndexByte(t, '='); eq >= 0 {
 		if eq == 0 {
 			p.fail(CodeInvalidDirective, fmt.Sprintf("directive %q has no name before '='", t))

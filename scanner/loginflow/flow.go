@@ -159,3 +159,27 @@ func describe(i int, s Step) string {
 	}
 	return fmt.Sprintf("step %d (%s)", i+1, what)
 }
+
+// rememberWords mark a "keep me logged in" control in a selector:
+// #rememberme (WordPress), input[name=remember], #keep-signed-in, ….
+var rememberWords = []string{"remember", "keep", "stay", "persist"}
+
+// AsksToRemember reports whether a login step clicks a "remember me"
+// control: the cookies the login then sets persistent are remember-me
+// cookies, long-lived by the user's choice.
+func (f Flow) AsksToRemember() bool {
+	for _, s := range f.Steps {
+		if s.Kind != Click {
+			continue
+		}
+		for _, sel := range s.Selectors {
+			l := strings.ToLower(sel)
+			for _, w := range rememberWords {
+				if strings.Contains(l, w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

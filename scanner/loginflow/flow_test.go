@@ -100,3 +100,20 @@ func TestRecorderSkipsNonMainTargets(t *testing.T) {
 		t.Errorf("%+v", f)
 	}
 }
+
+// A click on a "remember me" control marks the flow; other steps do not.
+func TestAsksToRemember(t *testing.T) {
+	for _, tc := range []struct {
+		steps []Step
+		want  bool
+	}{
+		{[]Step{{Kind: Click, Selectors: []string{"#rememberme"}}}, true},
+		{[]Step{{Kind: Click, Selectors: []string{"aria/Keep me signed in"}}}, true},
+		{[]Step{{Kind: Click, Selectors: []string{"#submit"}}, {Kind: Fill, Selectors: []string{"#remember"}}}, false},
+		{nil, false},
+	} {
+		if got := (Flow{Steps: tc.steps}).AsksToRemember(); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.steps, got, tc.want)
+		}
+	}
+}

@@ -29,9 +29,10 @@ type Item struct {
 }
 
 // regressionKinds are the diff change kinds that count as regressions.
-// cookie-lifetime is left out: the lifetime is computed from Expires and the
-// response's Date, both in whole seconds, so it jitters by a second between scans;
-// a lifetime that matters shows up as a finding (session-cookie-persistent).
+// cookie-lifetime is left out: a lifetime that matters shows up as a finding
+// (session-cookie-persistent), and diff.Compare already treats a lifetime that
+// moved by less than diff.LifetimeTolerance (Expires read against the clock)
+// as unchanged, findings whose severity hangs on it included.
 var regressionKinds = map[string]bool{"cookie-flag": true, "hsts": true, "redirect": true, "grade": true, "tls": true, "severity": true}
 
 // regressions are the worse items of cur against base, at or above min.

@@ -265,3 +265,23 @@ func TestJitter(t *testing.T) {
 		}
 	}
 }
+
+// A lifetime that moved by seconds between two scans (Expires against the
+// clock) raises nothing, not even where it crosses a severity threshold; the
+// HSTS max-age capped at Chromium's year is the same policy as before.
+func TestLifetimeJitterIsNoRegression(t *testing.T) {
+	at := func(life int64, sev result.Severity) result.Report {
+		return rep(func(r *result.Report) { r.Cookies[0].MaxAge = &life },
+			func(r *result.Report) {
+				r.Findings = append(r.Findings, result.Finding{Rule: "session-cookie-persistent", Severity: sev, Cookie: "sessionid",
+					CookieDomain: "shop.example", CookiePath: "/", URL: "https://shop.example/"})
+			})
+	}
+	if items := regressions(at(7*86400, result.SeverityLow), at(7*86400+1, result.SeverityMedium), result.SeverityInfo); len(items) != 0 {
+		t.Errorf("regressions %+v, want none", items)
+	}
+	capped := rep(func(r *result.Report) { r.HSTS.MaxAge = u64(31536000) })
+	if items := regressions(good, capped, result.SeverityInfo); len(items) != 0 {
+		t.Errorf("regressions %+v, want none", items)
+	}
+}

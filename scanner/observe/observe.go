@@ -64,6 +64,10 @@ type Crawl struct {
 	Login    *LoginResult
 	Logout   *LogoutResult
 	Errors   []Error
+	// RememberMe: the login flow ticked a "remember me" box (set by the
+	// scanner from the flow, not by the browser): a cookie the login then
+	// sets persistent is judged as a remember-me cookie.
+	RememberMe bool
 }
 
 // Page is one document the crawl navigated to.

@@ -65,23 +65,44 @@ type Hop struct {
 }
 
 // HSTS summarises the Strict-Transport-Security header of the HTTPS page.
+//
+// MaxAge, IncludeSubDomains and Preload state the policy Chromium applies
+// from the first field: nil/false when the header is invalid (Chromium
+// ignores it), and a max-age of at most one year (Chromium's cap). What the
+// header said is evidence in Raw and Directives.
 type HSTS struct {
-	Present           bool           `json:"present"`
-	Valid             bool           `json:"valid"`
-	Raw               string         `json:"raw"`
-	MaxAge            *uint64        `json:"maxAge"`
-	IncludeSubDomains bool           `json:"includeSubDomains"`
-	Preload           bool           `json:"preload"`
-	PreloadEligible   bool           `json:"preloadEligible"`
-	PreloadReasons    []string       `json:"preloadReasons"`
-	Problem           string         `json:"problem,omitempty"`
-	Responses         []HSTSResponse `json:"responses"`
+	Present           bool            `json:"present"`
+	Valid             bool            `json:"valid"`
+	Raw               string          `json:"raw"`
+	MaxAge            *uint64         `json:"maxAge"`
+	IncludeSubDomains bool            `json:"includeSubDomains"`
+	Preload           bool            `json:"preload"`
+	Directives        []HSTSDirective `json:"directives"`
+	PreloadEligible   bool            `json:"preloadEligible"`
+	PreloadReasons    []string        `json:"preloadReasons"`
+	Problem           string          `json:"problem,omitempty"`
+	Responses         []HSTSResponse  `json:"responses"`
 }
 
-// HSTSResponse is the header as seen on one HTTPS response.
+// HSTSDirective is one directive as the header wrote it (value with its
+// quotes), whether or not Chromium accepted the header.
+type HSTSDirective struct {
+	Name  string `json:"name"`
+	Value string `json:"value,omitempty"`
+}
+
+// HSTSResponse is the header as seen on one HTTPS response, and the policy
+// Chromium applies from it (the same fields as HSTS).
 type HSTSResponse struct {
-	URL string `json:"url"`
-	Raw string `json:"raw"`
+	URL               string          `json:"url"`
+	Raw               string          `json:"raw"`
+	Present           bool            `json:"present"`
+	Valid             bool            `json:"valid"`
+	MaxAge            *uint64         `json:"maxAge"`
+	IncludeSubDomains bool            `json:"includeSubDomains"`
+	Preload           bool            `json:"preload"`
+	Directives        []HSTSDirective `json:"directives"`
+	Problem           string          `json:"problem,omitempty"`
 }
 
 // TLS describes the certificate of the HTTPS origin.
@@ -232,7 +253,7 @@ func New(target string, startedAt time.Time, version string) Report {
 		StartedAt:     startedAt,
 		Redirect:      Redirect{Hops: []Hop{}},
 		HTTPS:         Redirect{Hops: []Hop{}},
-		HSTS:          HSTS{Responses: []HSTSResponse{}, PreloadReasons: []string{}},
+		HSTS:          HSTS{Responses: []HSTSResponse{}, PreloadReasons: []string{}, Directives: []HSTSDirective{}},
 		Pages:         []Page{},
 		Cookies:       []Cookie{},
 		Frameworks:    []Framework{},
@@ -292,6 +313,13 @@ func (r Report) Normalized() Report {
 	r.HTTPS.Hops = orEmpty(r.HTTPS.Hops)
 	r.HSTS.Responses = orEmpty(r.HSTS.Responses)
 	r.HSTS.PreloadReasons = orEmpty(r.HSTS.PreloadReasons)
+	r.HSTS.Directives = orEmpty(r.HSTS.Directives)
+	responses := make([]HSTSResponse, len(r.HSTS.Responses))
+	for i, h := range r.HSTS.Responses {
+		h.Directives = orEmpty(h.Directives)
+		responses[i] = h
+	}
+	r.HSTS.Responses = responses
 	r.Pages = orEmpty(r.Pages)
 	r.Frameworks = orEmpty(r.Frameworks)
 	r.Errors = orEmpty(r.Errors)

@@ -136,8 +136,11 @@ var catalog = []Rule{
 		Fix: "Fix the Set-Cookie line so that the browser stores it."},
 
 	// Session life cycle.
-	{ID: "session-not-rotated-on-login", Category: catSession, Severity: high, Title: "Session not rotated at login", Penalty: p(high, 30),
-		Fix: "Issue a new session identifier when the user logs in (session fixation)."},
+	// Medium, not RULES.md's high alone: when the login issued another
+	// session cookie, the one left behind is a fixation only if the site
+	// still trusts it, which the scan cannot see.
+	{ID: "session-not-rotated-on-login", Category: catSession, Severity: high, Severities: []result.Severity{medium, high}, Title: "Session not rotated at login", Penalty: p(high, 30, medium, 15),
+		Fix: "Issue a new session identifier when the user logs in (session fixation), and rotate or delete every other session cookie the visitor held before."},
 	{ID: "session-cookie-not-cleared-on-logout", Category: catSession, Severity: low, Title: "Session cookie kept after logout", Penalty: p(low, 5),
 		Fix: "On logout, invalidate the session on the server and expire the cookie (Max-Age=0)."},
 	{ID: "session-id-in-url", Category: catSession, Severity: medium, Title: "Session identifier in a URL", Penalty: p(medium, 20),

@@ -61,7 +61,7 @@ var rulesMD = []struct {
 	{"cookie-partitioned-insecure", "cookie attributes", sevs(low)},
 	{"cookie-rejected-by-browser", "cookie attributes", sevs(low)},
 
-	{"session-not-rotated-on-login", "session life cycle", sevs(high)},
+	{"session-not-rotated-on-login", "session life cycle", sevs(high, medium)}, // medium: another session cookie was issued (issue 10),
 	{"session-cookie-not-cleared-on-logout", "session life cycle", sevs(low)},
 	{"session-id-in-url", "session life cycle", sevs(medium)},
 	{"session-cookie-no-host-prefix", "session life cycle", sevs(info)},

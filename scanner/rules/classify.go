@@ -52,10 +52,22 @@ var (
 
 var sessionWords = []string{"sess", "sid", "auth", "token", "login", "remember", "jwt"}
 
+// BehaviourSignal is the signal SessionLike names when the browser saw the
+// cookie behave as a session: its value changed at login, or the logout
+// removed it (LoginCookies). Being set at login is not such a signal by
+// itself: sites set a user name, a user id or a preference there too.
+const BehaviourSignal = "rotated at login or removed at logout"
+
 // SessionLike classifies a cookie as carrying a session or credential, and says
-// which signal matched. setAtLogin is the strongest signal (the login responses set
-// or changed it).
-func SessionLike(name, value string, setAtLogin bool) (bool, string) {
+// which signal matched: a behaviour the browser saw (rotated at login or
+// removed at logout, see LoginCookies), a framework's session name, a word of
+// the name, or a long high-entropy value.
+func SessionLike(name, value string, behaviour bool) (bool, string) {
+	return sessionLike(name, value, map[bool]string{true: BehaviourSignal}[behaviour])
+}
+
+// sessionLike is SessionLike with the behaviour signal spelled out ("" for none).
+func sessionLike(name, value, behaviour string) (bool, string) {
 	if IsCSRF(name) {
 		return false, ""
 	}
@@ -70,8 +82,8 @@ func SessionLike(name, value string, setAtLogin bool) (bool, string) {
 			return false, ""
 		}
 	}
-	if setAtLogin {
-		return true, "set or changed by the login responses"
+	if behaviour != "" {
+		return true, behaviour
 	}
 	if f, ok := FrameworkDefault(name); ok {
 		return true, "framework default session name (" + f + ")"
@@ -87,7 +99,9 @@ func SessionLike(name, value string, setAtLogin bool) (bool, string) {
 	return false, ""
 }
 
-// IsRememberMe reports a long-lived "remember me" cookie, persistent by design.
+// IsRememberMe reports a long-lived "remember me" cookie by its name,
+// persistent by design. A cookie the login set only because the flow asked
+// to be remembered is one too (CookieContext.RememberMe).
 func IsRememberMe(name string) bool { return strings.Contains(strings.ToLower(name), "remember") }
 
 // looksRandom is true for values of 16+ characters with high per-character entropy,
@@ -112,8 +126,8 @@ func looksRandom(v string) bool {
 }
 
 // Class is the cookie class findings carry: "session", "csrf" or "other".
-func Class(name, value string, setAtLogin bool) string {
-	if sess, _ := SessionLike(name, value, setAtLogin); sess {
+func Class(name, value string, behaviour bool) string {
+	if sess, _ := SessionLike(name, value, behaviour); sess {
 		return "session"
 	}
 	if IsCSRF(name) {

@@ -20,6 +20,9 @@ type CookieContext struct {
 	// HSTSCovers is true when a valid HSTS header with includeSubDomains protects the
 	// host: a missing Secure then matters less (the Observatory's logic).
 	HSTSCovers bool
+	// SetAtLogin is the behaviour signal under its old name: when true and
+	// Behaviour is empty, BehaviourSignal. Being set at login is not a
+	// session signal by itself.
 	SetAtLogin bool
 	// Script: the line is a string a page's script wrote to document.cookie.
 	Script bool
@@ -27,6 +30,12 @@ type CookieContext struct {
 	// reasons it gave for refusing it (none: it did not refuse it).
 	BrowserSaw     bool
 	BrowserReasons []string
+	// Behaviour is how the browser saw the cookie behave as a session
+	// (SessionSignals), "" for not at all.
+	Behaviour string
+	// RememberMe: the cookie is a "remember me" one although its name does
+	// not say so (set persistent at login because the flow asked for it).
+	RememberMe bool
 }
 
 // Verdict is what Chromium does with the line in this context: the model's
@@ -75,9 +84,14 @@ func cookieEvidence(c sc.Cookie, cc CookieContext) string {
 // CookieFindings judges one Set-Cookie line.
 func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 	var fs []result.Finding
-	sessionLike, signal := SessionLike(c.Name, c.Value, cc.SetAtLogin)
+	behaviour := cc.Behaviour
+	if behaviour == "" && cc.SetAtLogin {
+		behaviour = BehaviourSignal
+	}
+	sessionLike, signal := sessionLike(c.Name, c.Value, behaviour)
 	csrf := IsCSRF(c.Name)
-	class := Class(c.Name, c.Value, cc.SetAtLogin)
+	class := Class(c.Name, c.Value, behaviour != "")
+	remember := cc.RememberMe || IsRememberMe(c.Name)
 	domain, path := c.Domain, c.Path
 	if domain == "" {
 		domain = strings.ToLower(cc.URL.Hostname())
@@ -183,15 +197,18 @@ func CookieFindings(c sc.Cookie, cc CookieContext) []result.Finding {
 		if sessionLike {
 			sev := info
 			switch {
-			case IsRememberMe(c.Name):
+			case remember:
 			case *life > 7*day:
 				sev = medium
 			case *life > day:
 				sev = low
 			}
 			detail := fmt.Sprintf("The %s %s is stored on disk for %s instead of ending with the browser session.", kind, name, humanSeconds(uint64(*life)))
-			if IsRememberMe(c.Name) {
+			if remember {
 				detail += " A \"remember me\" cookie is long-lived by design; keep it separate from the session and revocable."
+				if !IsRememberMe(c.Name) {
+					detail += " (Judged as remember-me: the login set it persistent when the login flow asked to be remembered.)"
+				}
 			}
 			add("session-cookie-persistent", sev, detail)
 		}

@@ -23,6 +23,7 @@ var browserPolicy = map[string]bool{"UserPreferences": true, "ThirdPartyPhaseout
 // across login and logout, HSTS across pages, and the redirects of navigations.
 func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.Time) []result.Finding {
 	var fs []result.Finding
+	signals := SessionSignals(c)
 	loginSet := LoginCookies(c)
 	for _, r := range c.Responses {
 		u, err := url.Parse(r.URL)
@@ -36,7 +37,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 				continue // third-party cookie blocked by Chromium's policy
 			}
 			fs = append(fs, CookieFindings(ck, CookieContext{URL: u, Status: r.Status, Date: r.Date,
-				HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name], BrowserSaw: true, BrowserReasons: reasons})...)
+				HSTSCovers: hstsCovers, Behaviour: signals[ck.Name], RememberMe: rememberMe(c, r, ck), BrowserSaw: true, BrowserReasons: reasons})...)
 		}
 	}
 	// Script writes, judged from the string the script wrote: a write
@@ -55,7 +56,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 		}
 		ck := sc.Parse(w.Value)
 		written[ck.Name] = true
-		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: w.At, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name], Script: true}) {
+		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: w.At, HSTSCovers: hstsCovers, Behaviour: signals[ck.Name], Script: true}) {
 			f.Detail += " (Written by script on " + w.PageURL + ".)"
 			f.Evidence = "document.cookie = " + quoteScript(ck.Redacted()) + "\n(on " + w.PageURL + ")"
 			if fix := ScriptFix(f.Rule, ck.Name); fix != "" {
@@ -70,7 +71,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 			continue
 		}
 		ck := sc.Parse(SyntheticLine(s.Cookie))
-		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: now, HSTSCovers: hstsCovers, SetAtLogin: loginSet[ck.Name], Script: true}) {
+		for _, f := range CookieFindings(ck, CookieContext{URL: u, Date: now, HSTSCovers: hstsCovers, Behaviour: signals[ck.Name], Script: true}) {
 			f.Detail += " (Written by script on " + s.PageURL + ".)"
 			f.Evidence = "document.cookie wrote " + ck.Name + " (seen in the cookie store after loading " + s.PageURL + ")"
 			if fix := ScriptFix(f.Rule, ck.Name); fix != "" {
@@ -84,6 +85,7 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 	fs = append(fs, logoutFindings(c, loginSet)...)
 	fs = append(fs, urlSessionFindings(c)...)
 	fs = append(fs, hstsConsistency(c, target)...)
+	fs = append(fs, crawledHostsHSTS(c, target)...)
 	fs = append(fs, navigationFindings(c)...)
 	return Dedupe(fs)
 }
@@ -104,22 +106,88 @@ func onlyPolicy(reasons []string) bool {
 // control character shows as an escape.
 func quoteScript(s string) string { return fmt.Sprintf("%q", s) }
 
-// LoginCookies are the names set or changed by the login responses: the strongest
-// session signal.
+// LoginCookies are the names the browser saw behave as a session (see
+// SessionSignals): the behaviour signal of SessionLike. A cookie the login
+// merely set (a user name, a user id, a preference) is not among them.
 func LoginCookies(c observe.Crawl) map[string]bool {
 	m := map[string]bool{}
+	for name := range SessionSignals(c) {
+		m[name] = true
+	}
+	return m
+}
+
+// SessionSignals maps each cookie the browser saw behave as a session to how:
+// held before login and given a new value by it (rotated at login; not a
+// cookie whose value changed between responses before login already), or
+// held after login and gone, deleted or replaced after the logout (removed
+// at logout).
+func SessionSignals(c observe.Crawl) map[string]string {
+	m := map[string]string{}
+	before := map[string][]string{}
+	for _, b := range c.Stored[observe.PreLogin] {
+		before[b.Name] = append(before[b.Name], b.Value)
+	}
+	// A cookie whose value already changed between responses before login
+	// (a last-visit time, a counter) changes on every response, not at login.
+	churn := map[string]bool{}
+	firstSeen := map[string]string{}
 	for _, r := range c.Responses {
-		if r.Phase != observe.Login {
+		if r.Phase != observe.PreLogin {
 			continue
 		}
 		for _, line := range r.SetCookies {
 			ck := sc.Parse(line)
-			if ck.Ignored == "" && !ck.Deleted(r.Date) {
-				m[ck.Name] = true
+			if v, ok := firstSeen[ck.Name]; ok && v != ck.Value {
+				churn[ck.Name] = true
+			} else if !ok {
+				firstSeen[ck.Name] = ck.Value
+			}
+		}
+	}
+	if c.Login != nil && c.Login.OK {
+		rotated := func(name, value string) {
+			if vals, ok := before[name]; ok && !churn[name] && !slices.Contains(vals, value) {
+				m[name] = "rotated at login: the login gave it a new value"
+			}
+		}
+		for _, r := range c.Responses {
+			if r.Phase != observe.Login {
+				continue
+			}
+			for _, line := range r.SetCookies {
+				if ck := sc.Parse(line); ck.Ignored == "" && !ck.Deleted(r.Date) {
+					rotated(ck.Name, ck.Value)
+				}
+			}
+		}
+		for _, a := range afterLogin(c) {
+			rotated(a.Name, a.Value)
+		}
+	}
+	if c.Logout != nil && c.Logout.OK {
+		for _, b := range c.Stored[observe.PostLogin] {
+			if _, ok := m[b.Name]; ok || c.IsSupplied(b) {
+				continue
+			}
+			kept := false
+			for _, a := range c.Stored["logout"] {
+				kept = kept || (a.Name == b.Name && a.Domain == b.Domain && a.Path == b.Path && a.Value == b.Value)
+			}
+			if !kept {
+				m[b.Name] = "removed at logout: the logout deleted or replaced it"
 			}
 		}
 	}
 	return m
+}
+
+// afterLogin is the cookie store once the login ended.
+func afterLogin(c observe.Crawl) []observe.StoredCookie {
+	if after := c.Stored[observe.PostLogin]; after != nil {
+		return after
+	}
+	return c.Stored[observe.Login]
 }
 
 // SyntheticLine renders a stored cookie as the Set-Cookie line that would create it,
@@ -191,65 +259,95 @@ func storedValue(c observe.Crawl, name string) string {
 
 func hash(v string) [32]byte { return sha256.Sum256([]byte(v)) }
 
-// issuedNewSession reports whether a response of the login set a session-like
-// cookie (not a remember-me one) to a value it did not have before login. A
-// framework that re-sends the same id at login (express-session with maxAge or
-// rolling does) has not rotated anything.
-func issuedNewSession(c observe.Crawl) bool {
+// rememberMe reports a cookie judged as "remember me" although its name
+// does not say so: the login flow ticked a remember-me box, and a login
+// response set it persistent without the visitor holding it before.
+func rememberMe(c observe.Crawl, r observe.Response, ck sc.Cookie) bool {
+	if !c.RememberMe || r.Phase != observe.Login || ck.Lifetime(r.Date) == nil {
+		return false
+	}
+	for _, b := range c.Stored[observe.PreLogin] {
+		if b.Name == ck.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// issuedSessions are the session-like cookies (not remember-me ones) a login
+// response set to a value the visitor did not hold before. A framework that
+// re-sends the same id at login (express-session with maxAge or rolling
+// does) has not rotated anything.
+func issuedSessions(c observe.Crawl) []string {
 	before := map[string][]string{}
 	for _, b := range c.Stored[observe.PreLogin] {
 		before[b.Name] = append(before[b.Name], b.Value)
 	}
+	var out []string
 	for _, r := range c.Responses {
 		if r.Phase != observe.Login {
 			continue
 		}
 		for _, line := range r.SetCookies {
 			ck := sc.Parse(line)
-			if ck.Ignored != "" || ck.Deleted(r.Date) || IsRememberMe(ck.Name) {
+			if ck.Ignored != "" || ck.Deleted(r.Date) || IsRememberMe(ck.Name) || slices.Contains(out, ck.Name) {
 				continue
 			}
 			if sess, _ := SessionLike(ck.Name, ck.Value, false); !sess {
 				continue
 			}
 			if !slices.Contains(before[ck.Name], ck.Value) {
-				return true
+				out = append(out, ck.Name)
 			}
 		}
 	}
-	return false
+	return out
 }
 
-// rotationFindings: a session-like cookie from before login that keeps its value
-// after login, while the login issued no new session cookie.
+// rotationFindings: each session-like cookie held before login that keeps
+// its value after login. When the login issued no session cookie at all,
+// nothing was rotated: session fixation (high). When it issued another one,
+// the cookie left behind is fixable only if the site still trusts it, which
+// cannot be told from outside (medium); the detail names both.
 func rotationFindings(c observe.Crawl) []result.Finding {
 	if c.Login == nil || !c.Login.OK {
 		return nil
 	}
-	after := c.Stored[observe.PostLogin]
-	if after == nil {
-		after = c.Stored[observe.Login]
-	}
-	if issuedNewSession(c) {
-		return nil
-	}
+	after := afterLogin(c)
+	issued := issuedSessions(c)
 	var fs []result.Finding
 	for _, b := range c.Stored[observe.PreLogin] {
 		sess, signal := SessionLike(b.Name, b.Value, false)
-		if !sess || b.Value == "" || c.IsSupplied(b) {
+		if !sess || b.Value == "" || IsRememberMe(b.Name) || c.IsSupplied(b) {
 			continue
 		}
 		for _, a := range after {
-			if a.Name == b.Name && a.Domain == b.Domain && a.Path == b.Path && hash(a.Value) == hash(b.Value) {
-				f := newFinding("session-not-rotated-on-login", high, c.Login.FinalURL,
-					fmt.Sprintf("The session-like cookie %q (%s) has the same value before and after login, and the login issued no new session cookie: an attacker who plants a session id before login owns the session after it (session fixation).", b.Name, signal),
-					fmt.Sprintf("%s before login: %s; after login: %s (values compared by SHA-256)", b.Name, sc.RedactValue(b.Value), sc.RedactValue(a.Value)))
-				f.Cookie, f.CookieClass = b.Name, "session"
-				fs = append(fs, f)
+			if a.Name != b.Name || a.Domain != b.Domain || a.Path != b.Path || hash(a.Value) != hash(b.Value) {
+				continue
 			}
+			others := slices.DeleteFunc(slices.Clone(issued), func(n string) bool { return n == b.Name })
+			sev := high
+			detail := fmt.Sprintf("The session-like cookie %q (%s) has the same value before and after login, and the login issued no new session cookie: an attacker who plants a session id before login owns the session after it (session fixation).", b.Name, signal)
+			if len(others) > 0 {
+				sev = medium
+				detail = fmt.Sprintf("The login issued a new session cookie (%s rotated) but left the session-like cookie %q (%s) unchanged: it has the same value before and after login. If the site still trusts %q for the logged-in user, an attacker who planted it before login owns the session (session fixation); rotate or delete it at login.",
+					quoteAll(others), b.Name, signal, b.Name)
+			}
+			f := newFinding("session-not-rotated-on-login", sev, c.Login.FinalURL, detail,
+				fmt.Sprintf("%s before login: %s; after login: %s (values compared by SHA-256)", b.Name, sc.RedactValue(b.Value), sc.RedactValue(a.Value)))
+			f.Cookie, f.CookieClass, f.CookieDomain, f.CookiePath = b.Name, "session", strings.TrimPrefix(b.Domain, "."), b.Path
+			fs = append(fs, f)
 		}
 	}
 	return fs
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
 }
 
 func logoutFindings(c observe.Crawl, loginSet map[string]bool) []result.Finding {
@@ -320,6 +418,31 @@ func hstsConsistency(c observe.Crawl, target *url.URL) []result.Finding {
 	return []result.Finding{newFinding("hsts-inconsistent", low, target.String(),
 		fmt.Sprintf("HTTPS pages of %s send %d different HSTS headers; which protection a visitor gets depends on the page they land on.", target.Hostname(), len(keys)),
 		strings.Join(lines, "\n"))}
+}
+
+// crawledHostsHSTS judges the HSTS of every other host the crawl landed on
+// (www, a login host of the same site): the first HTTPS document of each.
+// The target's own host is judged from the probe's page.
+func crawledHostsHSTS(c observe.Crawl, target *url.URL) []result.Finding {
+	var fs []result.Finding
+	seen := map[string]bool{strings.ToLower(target.Host): true}
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		host := strings.ToLower(u.Host)
+		if seen[host] {
+			continue
+		}
+		seen[host] = true
+		ev := fmt.Sprintf("GET %s → %d, no Strict-Transport-Security header", r.URL, r.Status)
+		if len(r.HSTS) > 0 {
+			ev = fmt.Sprintf("GET %s → %d\nStrict-Transport-Security: %s", r.URL, r.Status, strings.Join(r.HSTS, "\nStrict-Transport-Security: "))
+		}
+		fs = append(fs, JudgeHSTS(r.URL, r.HSTS, ev, "the crawl reached")...)
+	}
+	return fs
 }
 
 // navigationFindings: redirects met while crawling, judged like the probe's.

@@ -55,7 +55,8 @@ func crawlCases() map[string]crawlCase {
 			crawl: ob.Crawl{Login: ok, Stored: phases(jar("uid", sid), jar("uid", sid))}},
 		"rotation/new value": {rule: "session-not-rotated-on-login", want: none,
 			crawl: ob.Crawl{Login: ok, Stored: phases(jar("sessionid", sid), jar("sessionid", "f"+sid[1:]))}},
-		"rotation/separate auth cookie issued": {rule: "session-not-rotated-on-login", want: none,
+		// Issue 10: judged per cookie; the unchanged one is left behind.
+		"rotation/separate auth cookie issued": {rule: "session-not-rotated-on-login", want: medium, cookie: "sessionid",
 			crawl: ob.Crawl{Login: ok, Responses: loginResp("auth_token=t; Secure"), Stored: phases(jar("sessionid", sid), jar("sessionid", sid, "auth_token", "t"))}},
 		"rotation/same id re-sent at login": {rule: "session-not-rotated-on-login", want: high, cookie: "connect.sid",
 			// express-session with cookie.maxAge sends the unchanged id again

@@ -1,5 +1,7 @@
 package rules
 
+import "strings"
+
 // Doc explains a rule for `cookiescan rules ID`: why it matters and where the
 // requirement comes from.
 type Doc struct {
@@ -41,14 +43,14 @@ var docs = map[string]Doc{
 	"cookie-prefix-violation":              {"Browsers reject a __Secure- cookie without Secure, and a __Host- cookie without Secure, with a Domain, or with a Path other than /.", []string{"RFC 6265bis §4.1.3", "Chromium InvalidPrefix"}},
 	"cookie-domain-broad":                  {"A Domain attribute sends the cookie to every subdomain, any of which can read or overwrite it.", []string{"OWASP ZAP 90033", "OWASP Session Management Cheat Sheet"}},
 	"cookie-domain-invalid":                {"The Domain does not contain the host (or is a public suffix): browsers reject the cookie.", []string{"RFC 6265bis §5.7 steps 8–10", "Chromium InvalidDomain"}},
-	"session-cookie-persistent":            {"A session that survives on disk outlives the browser session: shared computers, stolen disks. Over 7 days is medium, over 1 day low; remember-me cookies are info by design.", []string{"OWASP Session Management Cheat Sheet", "OWASP ZAP 40013-3"}},
+	"session-cookie-persistent":            {"A session that survives on disk outlives the browser session: shared computers, stolen disks. Over 7 days is medium, over 1 day low; remember-me cookies (by name, or set persistent at login when the login flow clicked a remember-me control) are info by design. A cookie is session-like for a stated signal: a framework session name, a word of its name, a long high-entropy value, its value rotated at login, or its removal at logout; being set at login is not a signal by itself (a user name, a user id).", []string{"OWASP Session Management Cheat Sheet", "OWASP ZAP 40013-3"}},
 	"cookie-lifetime-over-400d":            {"Browsers cap cookie lifetimes at 400 days; the longer value has no effect.", []string{"RFC 6265bis §5.5"}},
 	"cookie-expiry-unparseable":            {"An Expires or Max-Age the browser cannot parse is ignored, turning the cookie into a session cookie.", []string{"RFC 6265bis §5.6.1, §5.6.2"}},
 	"cookie-duplicate-attribute":           {"Browsers keep only the last copy of an attribute; conflicting copies usually hide a mistake.", []string{"RFC 6265bis §4.1 (servers MUST NOT)"}},
 	"cookie-too-large":                     {"Browsers drop a cookie whose name and value exceed 4096 bytes, and an attribute over 1024 bytes.", []string{"RFC 6265bis §5.6", "Chromium NameValuePairExceedsMaxSize"}},
 	"cookie-partitioned-insecure":          {"Browsers reject Partitioned cookies without Secure.", []string{"CHIPS specification"}},
 	"cookie-rejected-by-browser":           {"Chromium refused the cookie for a reason no other rule names (the reason is quoted); the site's code is not doing what it intends.", []string{"Chrome DevTools Protocol SetCookieBlockedReason"}},
-	"session-not-rotated-on-login":         {"If the session id does not change at login, an attacker who planted or saw it before login owns the authenticated session (session fixation).", []string{"OWASP Session Management Cheat Sheet (renew after privilege change)", "OWASP ZAP 40013"}},
+	"session-not-rotated-on-login":         {"If the session id does not change at login, an attacker who planted or saw it before login owns the authenticated session (session fixation). Judged per cookie: every session-like cookie held before login and unchanged after it is reported; high when the login issued no new session cookie, medium when it issued another one (the cookie left behind is a fixation only if the site still trusts it, which cannot be seen from outside).", []string{"OWASP Session Management Cheat Sheet (renew after privilege change)", "OWASP ZAP 40013"}},
 	"session-cookie-not-cleared-on-logout": {"After logout the browser keeps the session cookie; if the server did not invalidate it, it still works.", []string{"OWASP Session Management Cheat Sheet (logout)"}},
 	"session-id-in-url":                    {"URLs leak through logs, history, bookmarks and Referer headers.", []string{"OWASP ZAP 3", "OWASP Session Management Cheat Sheet"}},
 	"session-cookie-no-host-prefix":        {"A __Host- cookie cannot be set by a subdomain or over HTTP, so it cannot be fixated or shadowed.", []string{"RFC 6265bis §4.1.3.2", "OWASP Session Management Cheat Sheet"}},
@@ -63,6 +65,17 @@ func Fixes(id string) map[string]string {
 	out := map[string]string{}
 	for fw, fix := range fixes[id] {
 		out[fw] = fix
+	}
+	return out
+}
+
+// OwnCookieFixes are the per-response fixes of rule id for a cookie the site
+// sets itself (not the framework's session or CSRF cookie), by framework ID;
+// NAME stands for the cookie's name.
+func OwnCookieFixes(id string) map[string]string {
+	out := map[string]string{}
+	for fw, fix := range fixes[id+"#other"] {
+		out[fw] = strings.ReplaceAll(fix, "{name}", "NAME")
 	}
 	return out
 }

@@ -79,9 +79,9 @@ func TestRemediateOtherCookiesNotSessionStore(t *testing.T) {
 		fws        []result.Framework
 		rule, want string
 	}{
-		{express, "cookie-missing-httponly", `res.cookie(name, value, { httpOnly: true`},
-		{express, "cookie-missing-samesite", `res.cookie(name, value,`},
-		{express, "cookie-missing-secure", `res.cookie(name, value,`},
+		{express, "cookie-missing-httponly", `res.cookie("theme", value, { httpOnly: true`},
+		{express, "cookie-missing-samesite", `res.cookie("theme", value,`},
+		{express, "cookie-missing-secure", `res.cookie("theme", value,`},
 		{spring, "cookie-missing-httponly", ""},
 		{spring, "cookie-missing-samesite", ""},
 	} {
@@ -91,6 +91,50 @@ func TestRemediateOtherCookiesNotSessionStore(t *testing.T) {
 		if (tc.want == "" && got != "") || !strings.Contains(got, tc.want) || strings.Contains(got, "session") {
 			t.Errorf("%s on %s: fix %q, want %q", tc.rule, tc.fws[0].Name, got, tc.want)
 		}
+	}
+}
+
+// A site's own session-like cookie on a Django site (set by its own
+// middleware, not sessionid) gets Django's per-response way with its name,
+// never SESSION_COOKIE_SECURE or SESSION_COOKIE_NAME, which do not touch it
+// (issue 10); Django's own cookies keep their settings; behind nginx the
+// proxy's rewrite fits every cookie; with no framework, the generic fix only.
+func TestRemediateNamesTheSetter(t *testing.T) {
+	django := DetectFrameworks([]string{"sessionid", "csrftoken"}, nil)
+	for _, tc := range []struct {
+		rule, cookie, class, want string
+	}{
+		{"cookie-missing-secure", "app_auth", "session", `response.set_cookie("app_auth", value, secure=True, httponly=True, samesite="Lax")`},
+		{"cookie-missing-httponly", "app_auth", "session", `response.set_cookie("app_auth", value, httponly=True`},
+		{"cookie-missing-samesite", "app_auth", "session", `response.set_cookie("app_auth", value,`},
+		{"session-cookie-no-host-prefix", "app_auth", "session", `response.set_cookie("__Host-" + "app_auth"`},
+		{"session-cookie-persistent", "app_auth", "session", `response.set_cookie("app_auth", value, secure=True, httponly=True, samesite="Lax")  (no max_age`},
+		{"cookie-sent-over-http", "app_auth", "session", `response.set_cookie("app_auth"`},
+		{"cookie-missing-secure", "sessionid", "session", `SESSION_COOKIE_SECURE = True`},
+		{"session-cookie-no-host-prefix", "sessionid", "session", `SESSION_COOKIE_NAME = "__Host-sessionid"`},
+		{"cookie-missing-secure", "csrftoken", "csrf", `CSRF_COOKIE_SECURE = True`},
+		{"cookie-missing-secure", "my_csrf", "csrf", `response.set_cookie("my_csrf"`},
+	} {
+		fs := []result.Finding{{Rule: tc.rule, Cookie: tc.cookie, CookieClass: tc.class}}
+		Remediate(fs, django)
+		got := fs[0].Remediation
+		if got.Framework != "django" || !strings.Contains(got.Fix, tc.want) {
+			t.Errorf("%s on %s: %+v, want django %q", tc.rule, tc.cookie, got, tc.want)
+		}
+		if tc.cookie == "app_auth" && strings.Contains(got.Fix, "SESSION_COOKIE") {
+			t.Errorf("%s on %s: a session-store setting: %q", tc.rule, tc.cookie, got.Fix)
+		}
+	}
+	nginx := DetectFrameworks(nil, []http.Header{{"Server": {"nginx/1.24.0"}}})
+	fs := []result.Finding{{Rule: "cookie-missing-secure", Cookie: "app_auth", CookieClass: "session"}}
+	Remediate(fs, nginx)
+	if fs[0].Remediation.Fix != `proxy_cookie_flags ~ secure;` {
+		t.Errorf("behind nginx: %+v", fs[0].Remediation)
+	}
+	fs = []result.Finding{{Rule: "cookie-missing-secure", Cookie: "app_auth", CookieClass: "session"}}
+	Remediate(fs, nil)
+	if fs[0].Remediation.Fix != "" || fs[0].Remediation.Framework != "" {
+		t.Errorf("setter unknown: %+v, want the generic fix only", fs[0].Remediation)
 	}
 }
 

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -115,39 +116,15 @@ func hstsFindings(o Observation) []result.Finding {
 			"<meta http-equiv=\"Strict-Transport-Security\" ...>"))
 	}
 	f := hsts.ParseFields(page.HSTS)
-	if !f.Present() {
-		return append(fs, newFinding("hsts-missing", medium, url,
-			"The HTTPS page sends no Strict-Transport-Security header, so browsers keep trying plain HTTP first and a network attacker can strip HTTPS.",
-			hstsEvidence(page)))
+	if f.Present() {
+		if first, ok := firstHTTPSHop(o); ok && first.Next != nil && len(first.HSTS) == 0 {
+			fs = append(fs, newFinding("hsts-missing-on-redirect", low, first.URL.String(),
+				"The first HTTPS response (a redirect) carries no HSTS while the page does; a visitor who only passes through the redirect never learns HSTS, and hstspreload.org requires it there.",
+				hstsEvidence(first)))
+		}
 	}
-	if first, ok := firstHTTPSHop(o); ok && first.Next != nil && len(first.HSTS) == 0 {
-		fs = append(fs, newFinding("hsts-missing-on-redirect", low, first.URL.String(),
-			"The first HTTPS response (a redirect) carries no HSTS while the page does; a visitor who only passes through the redirect never learns HSTS, and hstspreload.org requires it there.",
-			hstsEvidence(first)))
-	}
-	h := f.First()
-	if !h.Valid {
-		return append(fs, newFinding("hsts-invalid", medium, url,
-			"Browsers ignore this Strict-Transport-Security header: "+h.Problem+".", hstsEvidence(page)))
-	}
-	maxAge := *h.MaxAge
-	switch {
-	case maxAge == 0:
-		fs = append(fs, newFinding("hsts-max-age-zero", medium, url,
-			"max-age=0 tells browsers to forget HSTS for this host: HSTS is switched off.", hstsEvidence(page)))
-	case maxAge < 15552000:
-		fs = append(fs, newFinding("hsts-max-age-short", low, url,
-			fmt.Sprintf("max-age is %d seconds (%s), under 180 days; browsers forget HSTS quickly. Short values are normal only while ramping up.", maxAge, humanSeconds(maxAge)),
-			hstsEvidence(page)))
-	case maxAge < 31536000:
-		fs = append(fs, newFinding("hsts-max-age-below-1y", info, url,
-			fmt.Sprintf("max-age is %d seconds (%s), under one year.", maxAge, humanSeconds(maxAge)), hstsEvidence(page)))
-	}
-	if maxAge > 0 && !h.IncludeSubDomains {
-		fs = append(fs, newFinding("hsts-no-includesubdomains", info, url,
-			"The header has no includeSubDomains, so subdomains (and cookies scoped to the parent domain) are not protected.", hstsEvidence(page)))
-	}
-	if h.Preload {
+	fs = append(fs, JudgeHSTS(url, page.HSTS, hstsEvidence(page), "")...)
+	if h := f.First(); f.Present() && h.Valid && h.Preload {
 		if eligible, reasons := Preload(o, f); !eligible {
 			msgs := make([]string, len(reasons))
 			for i, r := range reasons {
@@ -156,6 +133,97 @@ func hstsFindings(o Observation) []result.Finding {
 			fs = append(fs, newFinding("hsts-preload-ineligible", low, url,
 				"The header asks for preloading but hstspreload.org would refuse it: "+strings.Join(msgs, "; ")+".", hstsEvidence(page)))
 		}
+	}
+	// The chain from http:// may land elsewhere (http://host/ →
+	// https://www.host/): the visitor gets that host's policy, judged on its own.
+	if land, ok := httpLanding(o); ok && land.URL.String() != url {
+		fs = append(fs, JudgeHSTS(land.URL.String(), land.HSTS, hstsEvidence(land), "the plain-HTTP URL "+o.HTTP.Start.String()+" lands on")...)
+	}
+	return fs
+}
+
+// httpLanding is the HTTPS document the chain from the http URL ends on.
+func httpLanding(o Observation) (probe.Hop, bool) {
+	if o.HTTP.Start == nil || o.HTTP.Loop {
+		return probe.Hop{}, false
+	}
+	f := o.HTTP.Final()
+	if f.Status == 0 || !f.IsHTTPS() || f.Next != nil {
+		return probe.Hop{}, false
+	}
+	return f, true
+}
+
+// hostVerdicts are the rules JudgeHSTS draws: one host's verdict.
+var hostVerdicts = map[string]bool{"hsts-missing": true, "hsts-invalid": true, "hsts-max-age-zero": true,
+	"hsts-max-age-short": true, "hsts-max-age-below-1y": true, "hsts-no-includesubdomains": true}
+
+// ProbedHosts are the hosts (with port) whose HSTS the probe judged: where
+// the target's chain and the plain-HTTP chain landed. The crawl judges the
+// others (DropProbedHosts).
+func ProbedHosts(o Observation) map[string]bool {
+	m := map[string]bool{}
+	if p, ok := Page(o); ok {
+		m[strings.ToLower(p.URL.Host)] = true
+	}
+	if l, ok := httpLanding(o); ok {
+		m[strings.ToLower(l.URL.Host)] = true
+	}
+	return m
+}
+
+// DropProbedHosts removes the crawl's per-host HSTS verdicts on hosts the
+// probe already judged, so a host is judged once.
+func DropProbedHosts(fs []result.Finding, probed map[string]bool) []result.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if hostVerdicts[f.Rule] {
+			if u, err := url.Parse(f.URL); err == nil && probed[strings.ToLower(u.Host)] {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// JudgeHSTS gives the verdicts on the Strict-Transport-Security fields of one
+// HTTPS document at url: missing, invalid, its max-age and includeSubDomains.
+// where, when set, says how the visitor got there ("the plain-HTTP URL …
+// lands on"); each detail then names the URL, as one scan can judge several.
+func JudgeHSTS(url string, fields []string, evidence, where string) []result.Finding {
+	at := ""
+	if where != "" {
+		at = " (" + url + ", which " + where + ")"
+	}
+	f := hsts.ParseFields(fields)
+	if !f.Present() {
+		return []result.Finding{newFinding("hsts-missing", medium, url,
+			"The HTTPS page"+at+" sends no Strict-Transport-Security header, so browsers keep trying plain HTTP first and a network attacker can strip HTTPS.",
+			evidence)}
+	}
+	h := f.First()
+	if !h.Valid {
+		return []result.Finding{newFinding("hsts-invalid", medium, url,
+			"Browsers ignore this Strict-Transport-Security header"+at+": "+h.Problem+".", evidence)}
+	}
+	var fs []result.Finding
+	maxAge := *h.MaxAge
+	switch {
+	case maxAge == 0:
+		fs = append(fs, newFinding("hsts-max-age-zero", medium, url,
+			"max-age=0"+at+" tells browsers to forget HSTS for this host: HSTS is switched off.", evidence))
+	case maxAge < 15552000:
+		fs = append(fs, newFinding("hsts-max-age-short", low, url,
+			fmt.Sprintf("max-age is %d seconds (%s)%s, under 180 days; browsers forget HSTS quickly. Short values are normal only while ramping up.", maxAge, humanSeconds(maxAge), at),
+			evidence))
+	case maxAge < 31536000:
+		fs = append(fs, newFinding("hsts-max-age-below-1y", info, url,
+			fmt.Sprintf("max-age is %d seconds (%s)%s, under one year.", maxAge, humanSeconds(maxAge), at), evidence))
+	}
+	if maxAge > 0 && !h.IncludeSubDomains {
+		fs = append(fs, newFinding("hsts-no-includesubdomains", info, url,
+			"The header"+at+" has no includeSubDomains, so subdomains (and cookies scoped to the parent domain) are not protected.", evidence))
 	}
 	return fs
 }

@@ -1,6 +1,11 @@
 package rules
 
-import "github.com/cookiescan/cookiescan/scanner/result"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cookiescan/cookiescan/scanner/result"
+)
 
 // fixes maps a rule (optionally "#csrf" or "#other" for cookie classes) to the exact
 // setting that fixes it in each framework (research §7.5). Keys are framework IDs.
@@ -46,12 +51,13 @@ var secureFix = map[string]string{
 }
 
 var otherSecureFix = map[string]string{
-	"django":     `response.set_cookie(name, value, secure=True, httponly=True, samesite="Lax")`,
-	"express":    `res.cookie(name, value, { secure: true, httpOnly: true, sameSite: "lax" })`,
+	"django":     `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")`,
+	"express":    `res.cookie({name}, value, { secure: true, httpOnly: true, sameSite: "lax" })`,
 	"rails":      `config.force_ssl = true  (marks every cookie Secure)`,
 	"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.Secure = CookieSecurePolicy.Always); app.UseCookiePolicy();`,
-	"php":        `setcookie($name, $value, ["secure" => true, "httponly" => true, "samesite" => "Lax"])`,
-	"laravel":    `cookie($name, $value, secure: true)`,
+	"php":        `setcookie({name}, $value, ["secure" => true, "httponly" => true, "samesite" => "Lax"])`,
+	"laravel":    `cookie({name}, $value, secure: true)`,
+	"flask":      `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")`,
 	"nginx":      `proxy_cookie_flags ~ secure;`,
 	"apache":     `Header always edit Set-Cookie "^((?!.*;\s*Secure).*)$" "$1; Secure"`,
 }
@@ -127,13 +133,13 @@ var fixes = fixTable{
 		"nginx":      `proxy_cookie_flags ~ httponly;`,
 	},
 	"cookie-missing-httponly#other": {
-		"django":     `response.set_cookie(name, value, httponly=True, secure=True, samesite="Lax")`,
-		"express":    `res.cookie(name, value, { httpOnly: true, secure: true, sameSite: "lax" })`,
-		"rails":      `cookies[:name] = { value: value, httponly: true, secure: true, same_site: :lax }`,
+		"django":     `response.set_cookie({name}, value, httponly=True, secure=True, samesite="Lax")`,
+		"express":    `res.cookie({name}, value, { httpOnly: true, secure: true, sameSite: "lax" })`,
+		"rails":      `cookies[{name}] = { value: value, httponly: true, secure: true, same_site: :lax }`,
 		"aspnetcore": otherSecureFix["aspnetcore"],
 		"php":        otherSecureFix["php"],
-		"laravel":    `cookie($name, $value, httpOnly: true)`,
-		"flask":      `response.set_cookie(name, value, httponly=True, secure=True, samesite="Lax")`,
+		"laravel":    `cookie({name}, $value, httpOnly: true)`,
+		"flask":      `response.set_cookie({name}, value, httponly=True, secure=True, samesite="Lax")`,
 		"nginx":      `proxy_cookie_flags ~ httponly;`,
 	},
 	"cookie-missing-httponly#csrf": {"django": `nothing to do: Django reads csrftoken from script by design (CSRF_COOKIE_HTTPONLY adds no protection)`},
@@ -150,10 +156,10 @@ var fixes = fixTable{
 	"cookie-missing-samesite#other": {
 		"django":  otherSecureFix["django"],
 		"express": otherSecureFix["express"],
-		"rails":   `cookies[:name] = { value: value, same_site: :lax, secure: true }`,
+		"rails":   `cookies[{name}] = { value: value, same_site: :lax, secure: true }`,
 		"php":     otherSecureFix["php"],
-		"laravel": `cookie($name, $value, sameSite: 'lax')`,
-		"flask":   `response.set_cookie(name, value, samesite="Lax", secure=True)`,
+		"laravel": `cookie({name}, $value, sameSite: 'lax')`,
+		"flask":   `response.set_cookie({name}, value, samesite="Lax", secure=True)`,
 		"nginx":   `proxy_cookie_flags ~ samesite=lax;`,
 	},
 	"cookie-missing-samesite#csrf": {"django": `CSRF_COOKIE_SAMESITE = "Lax"`, "nginx": `proxy_cookie_flags ~ samesite=lax;`},
@@ -182,8 +188,41 @@ var fixes = fixTable{
 		"laravel": `Auth::logout(); $request->session()->invalidate(); $request->session()->regenerateToken();`,
 		"php":     `session_destroy(); setcookie(session_name(), "", ["expires" => 1, "path" => "/"]);`,
 	},
-	"session-cookie-no-host-prefix":  renameFix,
-	"framework-default-session-name": renameFix,
+	// A site's own cookie (not the framework's session or CSRF cookie) is
+	// fixed where the site sets it, per response; {name} becomes its name.
+	"session-cookie-persistent#other": {
+		"django":  `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")  (no max_age or expires: it ends with the browser session)`,
+		"flask":   `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")  (no max_age or expires: it ends with the browser session)`,
+		"express": `res.cookie({name}, value, { secure: true, httpOnly: true, sameSite: "lax" })  (no maxAge or expires: it ends with the browser session)`,
+		"rails":   `cookies[{name}] = { value: value, secure: true, httponly: true, same_site: :lax }  (no expires: it ends with the browser session)`,
+		"php":     `setcookie({name}, $value, ["secure" => true, "httponly" => true, "samesite" => "Lax"])  (no "expires": it ends with the browser session)`,
+		"laravel": `cookie({name}, $value, 0, secure: true, httpOnly: true, sameSite: 'lax')  (minutes 0: it ends with the browser session)`,
+	},
+	"session-cookie-no-host-prefix#other": {
+		"django":  `response.set_cookie("__Host-" + {name}, value, path="/", secure=True, httponly=True, samesite="Lax")  (no domain)`,
+		"flask":   `response.set_cookie("__Host-" + {name}, value, path="/", secure=True, httponly=True, samesite="Lax")  (no domain)`,
+		"express": `res.cookie("__Host-" + {name}, value, { path: "/", secure: true, httpOnly: true, sameSite: "lax" })  (no domain)`,
+		"php":     `setcookie("__Host-" . {name}, $value, ["path" => "/", "secure" => true, "httponly" => true, "samesite" => "Lax"])  (no domain)`,
+	},
+	"cookie-domain-broad#other": {
+		"django":  `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")  (no domain=)`,
+		"flask":   `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")  (no domain=)`,
+		"express": `res.cookie({name}, value, { secure: true, httpOnly: true, sameSite: "lax" })  (no domain option)`,
+		"php":     `setcookie({name}, $value, ["secure" => true, "httponly" => true, "samesite" => "Lax"])  (no "domain")`,
+	},
+	"session-not-rotated-on-login#other": {
+		"django":  `at login, set a fresh value: response.set_cookie({name}, secrets.token_urlsafe(32), secure=True, httponly=True, samesite="Lax"), or response.delete_cookie({name}) if the session no longer needs it`,
+		"flask":   `at login, set a fresh value: response.set_cookie({name}, secrets.token_urlsafe(32), secure=True, httponly=True, samesite="Lax"), or response.delete_cookie({name})`,
+		"express": `at login, set a fresh value: res.cookie({name}, crypto.randomBytes(32).toString("base64url"), { secure: true, httpOnly: true, sameSite: "lax" }), or res.clearCookie({name})`,
+		"php":     `at login, set a fresh value: setcookie({name}, bin2hex(random_bytes(32)), ["secure" => true, "httponly" => true, "samesite" => "Lax"]), or delete it`,
+	},
+	"cookie-set-over-http#other": {
+		"django":  `SECURE_SSL_REDIRECT = True  (the cookie is then set over HTTPS only), and response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")`,
+		"express": redirectFix["express"], "rails": `config.force_ssl = true`, "nginx": redirectFix["nginx"], "apache": redirectFix["apache"], "aspnetcore": redirectFix["aspnetcore"],
+	},
+	"cookie-samesite-none-insecure#other": otherSecureFix,
+	"session-cookie-no-host-prefix":       renameFix,
+	"framework-default-session-name":      renameFix,
 	"cookie-domain-broad": {
 		"django":  `SESSION_COOKIE_DOMAIN = None`,
 		"express": `drop the domain option from session({ cookie })`,
@@ -194,25 +233,71 @@ var fixes = fixTable{
 }
 
 // Remediate fills each finding's framework fix from the first detected framework
-// that has one for the rule (and the cookie's class: session, csrf, other). A
-// finding that already carries its exact fix (a cookie written by script) keeps it.
+// that has one for the rule. A cookie's fix depends on what sets it: the
+// framework's own cookie (its session or CSRF cookie, see CookieOwners) gets
+// the framework's setting; any other cookie the per-response way of setting
+// it (Django response.set_cookie, Express res.cookie, …) with its name, or
+// only the generic fix when the framework has none; a web server's rewrite
+// (nginx proxy_cookie_flags) fits every cookie. A finding that already
+// carries its exact fix (a cookie written by script) keeps it.
 func Remediate(fs []result.Finding, frameworks []result.Framework) {
 	for i := range fs {
 		f := &fs[i]
 		if f.Remediation.Fix != "" {
 			continue
 		}
-		keys := []string{f.Rule}
-		switch class := f.Rule + "#" + f.CookieClass; {
-		case f.CookieClass == "other" && fixes[class] != nil:
-			// The plain entry is the session store's setting: wrong for
-			// any other cookie, so no fallback to it.
-			keys = []string{class}
-		case f.CookieClass == "csrf" || f.CookieClass == "other":
-			keys = []string{class, f.Rule}
+		if f.Cookie == "" {
+			f.Remediation.Framework, f.Remediation.Fix = fixFor([]string{f.Rule}, frameworks)
+			continue
 		}
-		f.Remediation.Framework, f.Remediation.Fix = fixFor(keys, frameworks)
+		owners := CookieOwners(f.Cookie)
+		own := f.Rule + "#other"
+		for _, fw := range frameworks {
+			var keys []string
+			switch {
+			case webServers[fw.Name]:
+				keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
+			case owners[fw.Name] && f.CookieClass != "other":
+				keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
+			default:
+				// The site's own cookie, or the framework's cookie of
+				// no session or CSRF kind: set per response. The plain
+				// entry is the session store's setting, wrong here.
+				keys = []string{own}
+			}
+			if fw, fix := fixFor(keys, []result.Framework{fw}); fix != "" {
+				f.Remediation.Framework, f.Remediation.Fix = fw, strings.ReplaceAll(fix, "{name}", strconv.Quote(f.Cookie))
+				break
+			}
+		}
 	}
+}
+
+// webServers rewrite every cookie that passes through them.
+var webServers = map[string]bool{"nginx": true, "apache": true}
+
+// CookieOwners are the frameworks that set a cookie of this name themselves:
+// their session cookie (FrameworkDefault), their CSRF cookie, their
+// remember-me cookie. Any other cookie is the site's own.
+func CookieOwners(name string) map[string]bool {
+	m := map[string]bool{}
+	if fw, ok := FrameworkDefault(name); ok {
+		m[fw] = true
+	}
+	n := strings.ToLower(name)
+	switch {
+	case n == "csrftoken" || n == "django_language":
+		m["django"] = true
+	case n == "xsrf-token":
+		m["laravel"], m["spring"] = true, true
+	case strings.HasPrefix(n, "remember_web_"):
+		m["laravel"] = true
+	case strings.HasPrefix(n, ".aspnetcore."):
+		m["aspnetcore"] = true
+	case n == "_csrf":
+		m["express"] = true
+	}
+	return m
 }
 
 // ScriptFramework marks the fix of a cookie written by script.
