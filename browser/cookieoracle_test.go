@@ -37,6 +37,7 @@ type caseEvidence struct {
 // the end.
 func chromiumOnCookieCases(t *testing.T) (map[string]*caseEvidence, []*network.Cookie) {
 	s := session(t)
+	s.timeout = 30 * time.Second // two hundred requests on a page; the machine may be busy
 	useProfile(t, "cookie-cases")
 	var groups []caseGroup
 	seen := map[caseGroup]bool{}
