@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -252,10 +253,13 @@ func BenchmarkListParallel(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var seq, par, probeSeq, probePar time.Duration
+	var seq, par, probeSeq, probePar, seqCPU, parCPU time.Duration
 	for b.Loop() {
+		c0 := cpuTime()
 		seq += scan("1")
+		c1 := cpuTime()
 		par += scan("3")
+		seqCPU, parCPU = seqCPU+c1-c0, parCPU+cpuTime()-c1
 		// The transport checks alone (no browser): waiting only.
 		probeSeq += scan("1", "--no-browser")
 		probePar += scan("3", "--no-browser")
@@ -264,4 +268,19 @@ func BenchmarkListParallel(b *testing.B) {
 	b.ReportMetric(par.Seconds()/float64(b.N), "parallel3-s")
 	b.ReportMetric(par.Seconds()/seq.Seconds(), "ratio")
 	b.ReportMetric(probePar.Seconds()/probeSeq.Seconds(), "no-browser-ratio")
+	// CPU time of this process and its Chromium: when it is close to the
+	// wall time times the cores this process got, the scan is CPU-bound and
+	// running sites at once cannot shorten it.
+	b.ReportMetric(seqCPU.Seconds()/float64(b.N), "sequential-cpu-s")
+	b.ReportMetric(parCPU.Seconds()/float64(b.N), "parallel3-cpu-s")
+}
+
+// cpuTime is the user and system time of this process and its reaped
+// children (a closed Chromium is reaped).
+func cpuTime() time.Duration {
+	var self, kids syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
 }
