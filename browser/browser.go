@@ -23,9 +23,18 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/inspector"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
@@ -62,6 +71,9 @@ type Options struct {
 	// Scope refuses requests to addresses it does not allow (see
 	// scanner/scope); the zero value is scope.Site.
 	Scope scope.Scope
+	// Proxy is the forward proxy Chromium takes (--proxy-server and its
+	// bypass list): the same as the probe's. Loopback is never proxied.
+	Proxy proxy.Config
 	// StartTimeout bounds Start until the browser answers on its DevTools
 	// endpoint; default DefaultStartTimeout.
 	StartTimeout time.Duration
@@ -78,6 +90,21 @@ type Browser struct {
 	allocCancel context.CancelFunc
 	ctx         context.Context // the chromedp browser context
 	cancel      context.CancelFunc
+
+	// pristine is the tab Chromium opened at launch, in the default
+	// browser context of a brand-new profile: the first NewSession takes it
+	// (its renderer is already up, where a new context must start one).
+	// Empty once taken, and for an attached browser, whose default context
+	// is not ours to use.
+	pristineMu sync.Mutex
+	pristine   target.ID
+
+	// closing tracks the browser contexts and tabs being closed in the
+	// background (Session.Close does not wait for Chromium); none is
+	// added once closed is set.
+	closingMu sync.Mutex
+	closed    bool
+	closing   sync.WaitGroup
 
 	closeOnce sync.Once
 	closeErr  error
@@ -99,6 +126,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.proxy = opts.Proxy
 		b.trust = t
 	}
 
@@ -110,11 +138,17 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		if opts.HostResolverRules != "" {
 			return nil, errors.New("start browser: host resolver rules need a browser we launch, not --browser-url")
 		}
+		if opts.Proxy.Enabled() {
+			return nil, errors.New("start browser: a proxy needs a browser we launch, not --browser-url (give the browser its proxy where it runs)")
+		}
 		allocCtx, b.allocCancel = remote.NewAllocator(context.Background(), opts.BrowserURL)
 	} else {
 		path, err := findExec(opts.ExecPath)
 		if err != nil {
 			return nil, err
+		}
+		if _, _, err := opts.Proxy.ChromiumFlags(); err != nil {
+			return nil, fmt.Errorf("start browser: %w", err)
 		}
 		execPath = path
 		// One fresh directory per browser holds its profile and config;
@@ -153,7 +187,67 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		return nil, fmt.Errorf("start browser: %w", err)
 	}
 	b.version = version
+	if b.dir != "" {
+		b.adoptLaunchTab()
+	}
 	return b, nil
+}
+
+// adoptLaunchTab sets the tab Chromium opened at launch aside for the first
+// session. The browser's own connection is attached to it (chromedp's first
+// context always is) with every domain on; those are turned off, so that a
+// session's events reach Go once, through the session's own attachment.
+func (b *Browser) adoptLaunchTab() {
+	c := chromedp.FromContext(b.ctx)
+	if c == nil || c.Target == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	for _, m := range []func() error{
+		func() error {
+			_, err := chromedp.Call(ctx, target.SetAutoAttach, target.SetAutoAttachParams{})
+			return err
+		},
+		func() error {
+			_, err := chromedp.Call(ctx, page.SetLifecycleEventsEnabled, page.SetLifecycleEventsEnabledParams{})
+			return err
+		},
+		func() error { _, err := chromedp.Call(ctx, css.Disable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(ctx, dom.Disable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(ctx, page.Disable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(ctx, network.Disable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(ctx, log.Disable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(ctx, inspector.Disable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(ctx, runtime.Disable, cdp.Empty{}); return err },
+	} {
+		if m() != nil {
+			return // a new browser context per session, as for an attached browser
+		}
+	}
+	b.pristine = c.Target.TargetID
+}
+
+// inBackground runs f on its own unless the browser is closing: Close waits
+// for it, and f's context ends with the browser.
+func (b *Browser) inBackground(f func()) {
+	b.closingMu.Lock()
+	defer b.closingMu.Unlock()
+	if !b.closed {
+		b.closing.Go(f)
+	}
+}
+
+// takeLaunchTab returns the launch tab once, "" after; "" without take.
+func (b *Browser) takeLaunchTab(take bool) target.ID {
+	if !take {
+		return ""
+	}
+	b.pristineMu.Lock()
+	defer b.pristineMu.Unlock()
+	id := b.pristine
+	b.pristine = ""
+	return id
 }
 
 // allocatorOptions are chromedp's defaults plus what a scan on a closed
@@ -196,6 +290,12 @@ func allocatorOptions(path, dir string, opts Options) []chromedp.ExecAllocatorOp
 	if opts.HostResolverRules != "" {
 		o = append(o, chromedp.Flag("host-resolver-rules", opts.HostResolverRules))
 	}
+	if server, bypass, err := opts.Proxy.ChromiumFlags(); err == nil && server != "" {
+		o = append(o, chromedp.ProxyServer(server))
+		if bypass != "" {
+			o = append(o, chromedp.Flag("proxy-bypass-list", bypass))
+		}
+	}
 	return o
 }
 
@@ -237,8 +337,12 @@ func (b *Browser) Close() error {
 				err = nil
 			}
 		}
+		b.closingMu.Lock()
+		b.closed = true
+		b.closingMu.Unlock()
 		b.cancel()
 		b.allocCancel()
+		b.closing.Wait() // ended by the cancel: the connection is gone
 		if b.dir != "" {
 			killUsing(b.dir)
 			removeSingletonDir(b.dir)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
 	"github.com/cookiescan/cookiescan/fixtures"
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 )
 
 // One browser and one demo site for the whole test binary, as chromedp's own
@@ -246,4 +251,113 @@ func alive(pid int) bool {
 	// The state follows the command name in parentheses.
 	i := strings.LastIndexByte(string(stat), ')')
 	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+}
+
+// TestLaunchTab: the first session of a launched browser is the tab Chromium
+// opened at launch (no new browser context, no new renderer to wait for);
+// every later one gets a browser context of its own, and none shares a
+// cookie with another.
+func TestLaunchTab(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	useProfile(t, "hardened")
+	b, err := Start(t.Context(), Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	pages := func() int {
+		res, err := chromedp.CallBrowser(b.ctx, target.GetTargets, target.GetTargetsParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ti := range res.TargetInfos {
+			if ti.Type == "page" {
+				n++
+			}
+		}
+		return n
+	}
+	first, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, id := pages(), chromedp.FromContext(first.ctx).BrowserContextID; n != 1 || id != "" {
+		t.Errorf("first session: %d page targets and browser context %q, want the launch tab alone, in the default context", n, id)
+	}
+	second, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := chromedp.FromContext(second.ctx).BrowserContextID; id == "" {
+		t.Error("second session: in the default browser context, want one of its own")
+	}
+	if _, err := first.Visit(t.Context(), site.URL("https", "cookiescan.test", "/")); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := first.Cookies(t.Context()); err != nil || len(c) != 1 {
+		t.Fatalf("first session cookies = %+v, %v; want the site's one", c, err)
+	}
+	if c, err := second.Cookies(t.Context()); err != nil || len(c) != 0 {
+		t.Errorf("second session cookies = %+v, %v; want none", c, err)
+	}
+	first.Close()
+	third, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if c, err := third.Cookies(t.Context()); err != nil || len(c) != 0 {
+		t.Errorf("a session after the launch tab closed: cookies = %+v, %v; want none (the default context is not handed out twice)", c, err)
+	}
+	second.Close()
+}
+
+// TestProxy: with a proxy, Chromium's requests go through it (CONNECT for
+// https, absolute form for http), and so does the check of the private CA's
+// certificate; the pages load as without one.
+func TestProxy(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	useProfile(t, "hardened")
+	px, err := fixtures.StartProxy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.Close()
+	pu := &url.URL{Scheme: "http", Host: px.Addr}
+	b, err := Start(t.Context(), Options{CAPEM: site.CAPEM, HostResolverRules: testRules, PageTimeout: testPageTimeout,
+		Proxy: proxy.Config{HTTP: pu, HTTPS: pu}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.NewSession(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	httpsURL, httpURL := site.URL("https", "cookiescan.test", "/"), site.URL("http", "cookiescan.test", "/")
+	for _, u := range []string{httpsURL, httpURL} {
+		v, err := s.Visit(t.Context(), u)
+		if err != nil || len(v.Responses) == 0 {
+			t.Fatalf("visit %s through the proxy: %v (%d responses)", u, err, len(v.Responses))
+		}
+	}
+	host := strings.TrimPrefix(strings.TrimSuffix(httpsURL, "/"), "https://")
+	var connects, plain int
+	for _, r := range px.Requests() {
+		if r.Method == "CONNECT" && r.Target == host && strings.Contains(r.UserAgent, "Chrome") {
+			connects++
+		}
+		if r.Method == "GET" && strings.HasPrefix(r.Target, "http://cookiescan.test:") && strings.Contains(r.UserAgent, "Chrome") {
+			plain++
+		}
+	}
+	if connects == 0 || plain == 0 {
+		t.Errorf("Chromium's requests at the proxy: %d CONNECT to %s, %d plain GET; want both: %+v", connects, host, plain, px.Requests())
+	}
 }

@@ -97,6 +97,8 @@ type recorder struct {
 	// execution context; writes the cookie writes they report.
 	timers map[runtime.ExecutionContextID]int
 	writes []CookieWrite
+	// doc is the main frame's latest load report (nil: none yet).
+	doc *loadedDoc
 
 	// Main-frame navigations, for waiting after a click or a key press:
 	// navSeq counts them, navLoader is the latest one's loader id (the
@@ -347,6 +349,11 @@ func (r *recorder) hook(ev *runtime.EventBindingCalled) bool {
 	switch h.Kind {
 	case "t":
 		r.timers[ev.ExecutionContextID] = max(0, r.timers[ev.ExecutionContextID]+h.N)
+	case "l":
+		r.doc = &loadedDoc{Scriptless: h.None, Anchors: h.Links}
+		if !h.None {
+			r.doc.Anchors = nil
+		}
 	case "c", "s", "d":
 		if len(r.writes) < maxWrites {
 			r.writes = append(r.writes, CookieWrite{API: hookAPI[h.Kind], Value: h.Value, FrameURL: h.URL, At: time.Now()})
@@ -355,6 +362,17 @@ func (r *recorder) hook(ev *runtime.EventBindingCalled) bool {
 		return false
 	}
 	return true
+}
+
+// loadReport is what the page hooks reported at the main frame's load
+// event; ok is false when no report came.
+func (r *recorder) loadReport() (doc loadedDoc, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.doc == nil {
+		return loadedDoc{}, false
+	}
+	return *r.doc, true
 }
 
 var hookAPI = map[string]string{"c": "document.cookie", "s": "cookieStore.set", "d": "cookieStore.delete"}

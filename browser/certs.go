@@ -42,6 +42,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/security"
 	"github.com/chromedp/chromedp"
+
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 )
 
 // authorityInvalid is the one certificate error a private root can cure.
@@ -52,6 +54,7 @@ type trust struct {
 	roots    *x509.CertPool // nil: no private CA
 	rules    []hostRule
 	insecure bool // continue past every certificate error
+	proxy    proxy.Config
 }
 
 func newTrust(caPEM []byte, rules string, insecure bool) (*trust, error) {
@@ -79,20 +82,35 @@ func (t *trust) verify(ctx context.Context, rawURL string) error {
 	if port == "" {
 		port = "443"
 	}
-	addr, err := rewriteHost(t.rules, host, port)
-	if err != nil {
-		return err
+	// Verified below against CAPEM alone, with the name Chromium used.
+	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: true}
+	var conn *tls.Conn
+	if pu, err := t.proxy.For(u); err == nil && pu != nil {
+		// Chromium reached it through the proxy (which resolves the
+		// name): so does the check.
+		addr := net.JoinHostPort(host, port)
+		raw, err := proxy.Tunnel(ctx, nil, pu, addr)
+		if err != nil {
+			return fmt.Errorf("fetch certificate from %s: %w", addr, err)
+		}
+		conn = tls.Client(raw, cfg)
+		if err := conn.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return fmt.Errorf("fetch certificate from %s: %w", addr, err)
+		}
+	} else {
+		addr, err := rewriteHost(t.rules, host, port)
+		if err != nil {
+			return err
+		}
+		d := tls.Dialer{NetDialer: &net.Dialer{Timeout: 10 * time.Second}, Config: cfg}
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return fmt.Errorf("fetch certificate from %s: %w", addr, err)
+		}
+		conn = c.(*tls.Conn)
 	}
-	d := tls.Dialer{
-		NetDialer: &net.Dialer{Timeout: 10 * time.Second},
-		// Verified below against CAPEM alone, with the name Chromium used.
-		Config: &tls.Config{ServerName: host, InsecureSkipVerify: true},
-	}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("fetch certificate from %s: %w", addr, err)
-	}
-	certs := conn.(*tls.Conn).ConnectionState().PeerCertificates
+	certs := conn.ConnectionState().PeerCertificates
 	conn.Close()
 	if len(certs) == 0 {
 		return errors.New("server sent no certificate")

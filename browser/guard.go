@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
@@ -43,6 +44,7 @@ type guard struct {
 	stayOnSite atomic.Bool
 	mainFrame  string
 	rules      []hostRule // --host-resolver-rules, to resolve as Chromium does
+	proxy      proxy.Config
 
 	mu          sync.Mutex
 	resolved    map[string][]netip.Addr
@@ -89,6 +91,16 @@ func (g *guard) outOfScope(ctx context.Context, u *url.URL) string {
 		return ""
 	}
 	host := u.Hostname()
+	if pu, err := g.proxy.For(u); err == nil && pu != nil {
+		// The proxy resolves the name, as for the probe: only a literal
+		// address can be judged here.
+		if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+			if err := g.scope.Check(host, a); err != nil {
+				return err.Error()
+			}
+		}
+		return ""
+	}
 	addrs, err := g.resolve(ctx, host, u.Port())
 	if err != nil {
 		if g.scope == scope.Public {

@@ -19,10 +19,16 @@ import (
 //   - each cookie write: document.cookie = "...", cookieStore.set/delete,
 //     with the raw string and the page, so a write Chromium refuses (HttpOnly
 //     from script, SameSite=None without Secure) and the lifetime the script
-//     asked for are known, and the store need not be read after every page.
+//     asked for are known, and the store need not be read after every page;
+//   - at the main frame's load event, whether the document has script and,
+//     if it has none, its links: the visit then needs no evaluation of its
+//     own for a scriptless page, and one (the links after settling) for a
+//     page with script.
 //
-// The page can see and call the binding; what it reports is site data like
-// any other (bounded in the recorder, never trusted beyond "activity").
+// The hook takes the binding off the page's global before the page's own
+// scripts run, so a page cannot easily call it; what arrives is still site
+// data like any other (bounded in the recorder, never trusted beyond
+// "activity" and what the page itself could show).
 
 // bindingName is the global the hooks call. It starts with a prefix no page
 // uses, and a page that calls it only adds activity or a write row.
@@ -37,6 +43,7 @@ var hookScript = `(() => {
 const B = globalThis.` + bindingName + `;
 if (typeof B !== "function" || globalThis.__cookiescanHooked) return;
 Object.defineProperty(globalThis, "__cookiescanHooked", {value: true});
+try { delete globalThis.` + bindingName + `; } catch (e) {}
 const send = (o) => { try { B(JSON.stringify(o)); } catch (e) {} };
 const here = () => { try { return String(location.href); } catch (e) { return ""; } };
 const st = globalThis.setTimeout, ct = globalThis.clearTimeout;
@@ -81,23 +88,44 @@ try {
 		};
 	}
 } catch (e) {}
+if (globalThis.top === globalThis) addEventListener("load", () => {
+	try {
+		const none = ` + scriptlessJS + `;
+		send({k: "l", s: none, a: none ? (` + anchorsJS + `)() : null});
+	} catch (e) {}
+}, {once: true});
 })();`
+
+// scriptlessJS is true for a document with no <script>, no inline event
+// handler, no iframe or meta refresh that could load more.
+const scriptlessJS = `document.scripts.length === 0 && !document.querySelector("iframe,frame,object,embed,meta[http-equiv=refresh i],[onload],[onerror],[onclick],[onmouseover],[onfocus]")`
 
 // hookEvent is one report of the hooks.
 type hookEvent struct {
-	Kind  string `json:"k"` // t: timer count change; c: document.cookie write; s/d: cookieStore set/delete
-	N     int    `json:"n"`
-	Value string `json:"v"`
-	URL   string `json:"u"`
+	// t: timer count change; c: document.cookie write; s/d: cookieStore
+	// set/delete; l: the main frame's load event.
+	Kind  string   `json:"k"`
+	N     int      `json:"n"`
+	Value string   `json:"v"`
+	URL   string   `json:"u"`
+	None  bool     `json:"s"` // l: the document is scriptless
+	Links []Anchor `json:"a"` // l: its links, when scriptless
 }
 
 func parseHook(payload string) (hookEvent, bool) {
 	var ev hookEvent
-	if len(payload) > maxWriteBytes || json.Unmarshal([]byte(payload), &ev) != nil {
+	if len(payload) > maxHookBytes || json.Unmarshal([]byte(payload), &ev) != nil {
+		return hookEvent{}, false
+	}
+	if ev.Kind != "l" && len(payload) > maxWriteBytes {
 		return hookEvent{}, false
 	}
 	return ev, true
 }
+
+// maxHookBytes bounds a load report (a scriptless page's links); a page
+// with more links than that is inspected by an evaluation instead.
+const maxHookBytes = 1 << 20
 
 // maxWriteBytes bounds one reported write: Chromium itself refuses a cookie
 // line over 4096 bytes of name and value, so more is no cookie.

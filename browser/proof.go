@@ -80,7 +80,9 @@ type proofTab struct {
 func (s *scan) prepareProof(ctx context.Context) <-chan proofTab {
 	ch := make(chan proofTab, 1)
 	go func() {
-		sess, err := s.b.NewSession(ctx)
+		// A context of its own (never the launch tab, which the crawl
+		// takes: both start at once).
+		sess, err := s.b.newSession(ctx, false)
 		if err == nil {
 			if err = s.guardTab(ctx, sess, nil, false); err != nil {
 				sess.Close()

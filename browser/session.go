@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -56,6 +58,9 @@ type Session struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	// inspections counts the documents the hooks' load report missed.
+	inspections atomic.Int64
+
 	// broken: the tab's renderer crashed, or stopped answering and was
 	// killed. Chromium keeps such a tab but it no longer reports page loads,
 	// so the crawl opens a fresh one (Broken).
@@ -71,11 +76,23 @@ type StoredCookie = observe.StoredCookie
 // NewSession opens a tab in a fresh browser context (incognito-like).
 // JavaScript dialogs are dismissed, and windows its pages open are closed.
 func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
-	s, err := b.openTab(ctx, chromedp.WithNewBrowserContext())
+	return b.newSession(ctx, true)
+}
+
+// newSession is NewSession; launchTab says whether it may take the launch
+// tab (one taker only, so that which session gets it is not a race).
+func (b *Browser) newSession(ctx context.Context, launchTab bool) (*Session, error) {
+	opt, owner := chromedp.WithNewBrowserContext(), true
+	if id := b.takeLaunchTab(launchTab); id != "" {
+		// The launch tab of a brand-new profile: its default browser
+		// context has held nothing yet, and is never handed out again.
+		opt, owner = chromedp.WithTargetID(id), false
+	}
+	s, err := b.openTab(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
-	s.owner = true
+	s.owner = owner
 	if err := bounded(ctx, func() error { return closePopups(s.ctx) }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("new browser session: %w", err)
@@ -104,6 +121,16 @@ func (b *Browser) openTab(ctx context.Context, opt chromedp.ContextOption) (*Ses
 	err := bounded(ctx, func() error {
 		// The tab's life is bound to the context of its first call: s.ctx.
 		if err := chromedp.Do(s.ctx); err != nil {
+			return err
+		}
+		// chromedp enables DOM and CSS for its query actions, which we do
+		// not use: with DOM on, each new document costs a DOM.getDocument
+		// round trip that holds up the tab's events behind it, and CSS
+		// reports every stylesheet. (CSS depends on DOM: off first.)
+		if _, err := chromedp.Call(s.ctx, css.Disable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(s.ctx, dom.Disable, cdp.Empty{}); err != nil {
 			return err
 		}
 		// Every visit goes to the network: a cached 301 has no raw headers.
@@ -157,18 +184,29 @@ func (s *Session) Close() error {
 			return
 		}
 		// Disposing of the browser context closes its tabs; Chromium
-		// answers before they are gone, and nothing waits for that.
-		ctx, cancel := context.WithTimeout(s.b.ctx, 10*time.Second)
-		defer cancel()
+		// answers before they are gone, and nothing waits for that; nor
+		// does the caller wait for the answer: the session is over for it,
+		// and Browser.Close waits for what is still in flight.
+		var close func(context.Context) error
 		switch {
 		case s.owner && bctx != "":
-			_, err = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: bctx})
+			close = func(ctx context.Context) error {
+				_, err := chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: bctx})
+				return err
+			}
 		case tab != "":
-			_, err = chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tab})
+			close = func(ctx context.Context) error {
+				_, err := chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tab})
+				return err
+			}
+		default:
+			return
 		}
-		if err != nil && s.b.ctx.Err() == nil {
-			s.closeErr = fmt.Errorf("close tab: %w", err)
-		}
+		s.b.inBackground(func() {
+			ctx, cancel := context.WithTimeout(s.b.ctx, 10*time.Second)
+			defer cancel()
+			_ = close(ctx) // an error here leaves a tab in a browser that is going away
+		})
 	})
 	return s.closeErr
 }
@@ -364,7 +402,13 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 			loadedAt = time.Now()
 			// A page without script cannot start a request after its load
 			// event, so it needs no quiet window: only what is in flight.
-			if doc = s.inspect(ctx); doc.Scriptless {
+			// The page hooks said at the load event; without their report
+			// (a page too large for it) one evaluation asks.
+			var ok bool
+			if doc, ok = rec.loadReport(); !ok {
+				doc = s.inspect(ctx)
+			}
+			if doc.Scriptless {
 				quiet = 0
 				loaded, idle = rec.state(loaderID, quiet)
 			}
@@ -397,13 +441,13 @@ type loadedDoc struct {
 }
 
 // inspect looks at the current document once: whether it has script and,
-// if not, its links. One evaluation instead of two per page, which is most of
-// the crawl's own cost on a fast site.
+// if not, its links. Only for a page whose hooks sent no load report.
 func (s *Session) inspect(ctx context.Context) loadedDoc {
+	s.inspections.Add(1)
 	ectx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	const js = `(() => {
-const none = document.scripts.length === 0 && !document.querySelector("iframe,frame,object,embed,meta[http-equiv=refresh i],[onload],[onerror],[onclick],[onmouseover],[onfocus]");
+const none = ` + scriptlessJS + `;
 return {scriptless: none, anchors: none ? (` + anchorsJS + `)() : []}; })()`
 	doc, err := chromedp.Run(ectx, chromedp.Evaluate[loadedDoc](js))
 	if err != nil {

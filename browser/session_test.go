@@ -349,3 +349,42 @@ func TestHeadersOnlyToTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadReport: the page hooks tell a visit at the load event whether the
+// document has script and, if not, its links, so no evaluation asks; and
+// the page's own scripts cannot reach the binding.
+func TestLoadReport(t *testing.T) {
+	s := session(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		switch r.URL.Path {
+		case "/plain":
+			fmt.Fprint(w, `<p><a href="/a">a</a> <a href="/b">b</a></p>`)
+		default:
+			fmt.Fprint(w, `<p id=p></p><script>
+const a = document.createElement("a");
+a.href = typeof __cookiescanHook === "undefined" ? "/binding-hidden" : "/binding-visible";
+a.textContent = "x"; document.getElementById("p").append(a);</script>`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	base := srv.URL
+
+	v, err := s.Visit(t.Context(), base+"/plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Scriptless || !slices.Equal(v.Links, []string{base + "/a", base + "/b"}) {
+		t.Errorf("scriptless page: Scriptless=%v Links=%q, want true and /a, /b", v.Scriptless, v.Links)
+	}
+	v, err = s.Visit(t.Context(), base+"/script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Scriptless || !slices.Equal(v.Links, []string{base + "/binding-hidden"}) {
+		t.Errorf("script page: Scriptless=%v Links=%q, want false and /binding-hidden", v.Scriptless, v.Links)
+	}
+	if n := s.inspections.Load(); n != 0 {
+		t.Errorf("%d documents needed an evaluation at load; the hooks' report should have spared them", n)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/hsts"
 	"github.com/cookiescan/cookiescan/scanner/observe"
 	"github.com/cookiescan/cookiescan/scanner/probe"
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/rules"
 	"github.com/cookiescan/cookiescan/scanner/scope"
@@ -38,6 +39,9 @@ type Options struct {
 	Now        func() time.Time
 	// DialContext replaces the network dialer (tests).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Proxy carries the probe's requests (the crawler's browser gets the
+	// same Config in its own options).
+	Proxy proxy.Config
 	// Progress, when set, is told what the scan is doing.
 	Progress func(step string)
 	// Crawler, when set, drives a browser through the site after the probe; Crawl
@@ -66,7 +70,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	p := probe.New(probe.Options{
 		Timeout: opts.Timeout, CAPEM: opts.CAPEM, Insecure: opts.Insecure,
 		Header: opts.Header, TargetOrigin: opts.Target, Scope: opts.Scope,
-		UserAgent: "cookiescan/" + opts.Version, DialContext: opts.DialContext,
+		UserAgent: "cookiescan/" + opts.Version, DialContext: opts.DialContext, Proxy: opts.Proxy,
 	})
 	defer p.Close()
 

@@ -14,6 +14,8 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 )
 
 // Go's client refuses a whole response when one header line is malformed
@@ -58,6 +60,7 @@ func (p *Prober) lenientDo(ctx context.Context, req *http.Request) (*http.Respon
 	addr := net.JoinHostPort(u.Hostname(), port)
 	var conn net.Conn
 	var cs *tls.ConnectionState
+	absolute := false // a proxy takes the request line's URL in absolute form
 	if u.Scheme == "https" {
 		// Verified as dialTLS verifies for the first request: the lenient
 		// read never weakens certificate checks.
@@ -72,11 +75,11 @@ func (p *Prober) lenientDo(ctx context.Context, req *http.Request) (*http.Respon
 		}
 		conn, cs = tc, &state
 	} else {
-		c, err := p.dial(ctx, "tcp", addr)
+		c, viaProxy, err := p.dialPlain(ctx, u, addr)
 		if err != nil {
 			return nil, "", err
 		}
-		conn = c
+		conn, absolute = c, viaProxy
 	}
 	if d, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(d)
@@ -93,7 +96,14 @@ func (p *Prober) lenientDo(ctx context.Context, req *http.Request) (*http.Respon
 
 	again := req.Clone(ctx)
 	again.Close = true // one response, then the server closes: the body ends there
-	if err := again.Write(conn); err != nil {
+	write := again.Write
+	if absolute {
+		write = again.WriteProxy
+		if pu, _ := p.proxyFor(u); pu != nil && pu.User != nil {
+			again.Header.Set("Proxy-Authorization", proxy.BasicAuth(pu.User))
+		}
+	}
+	if err := write(conn); err != nil {
 		return fail(err)
 	}
 	lr := &io.LimitedReader{R: conn, N: p.opts.MaxHeaderBytes}

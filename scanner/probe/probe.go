@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cookiescan/cookiescan/scanner/proxy"
 	"github.com/cookiescan/cookiescan/scanner/scope"
 )
 
@@ -56,6 +57,12 @@ type Options struct {
 	MaxHeaderBytes int64
 	// DialContext replaces the dialer (tests map names to loopback).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Proxy is the forward proxy (--proxy, HTTPS_PROXY...): plain HTTP
+	// requests go to it in absolute form, HTTPS through a CONNECT tunnel
+	// (the certificate is still verified here, end to end). The proxy
+	// resolves the site's names, so the scope is checked on literal
+	// addresses only.
+	Proxy proxy.Config
 }
 
 // Prober makes hop-by-hop requests. It is safe for concurrent use.
@@ -93,9 +100,14 @@ func New(opts Options) *Prober {
 		p.caPool = x509.NewCertPool()
 		p.caPool.AppendCertsFromPEM(opts.CAPEM)
 	}
+	p.dial = dial
 	tr := &http.Transport{
-		DialContext:            dial,
-		DialTLSContext:         p.dialTLS,
+		DialContext:    p.dialOrProxy,
+		DialTLSContext: p.dialTLS, // direct connections only: see TLSClientConfig
+		// A proxied HTTPS request is tunnelled and its handshake made by
+		// the transport: verified as dialTLS verifies, before a request
+		// (with the operator's headers) goes out.
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: true, VerifyConnection: p.verifyConn},
 		TLSHandshakeTimeout:    opts.Timeout,
 		ResponseHeaderTimeout:  opts.Timeout,
 		MaxResponseHeaderBytes: opts.MaxHeaderBytes,
@@ -103,7 +115,9 @@ func New(opts Options) *Prober {
 		IdleConnTimeout:        30 * time.Second,
 		ForceAttemptHTTP2:      true,
 	}
-	p.dial = dial
+	if opts.Proxy.Enabled() {
+		tr.Proxy = func(r *http.Request) (*url.URL, error) { return p.proxyFor(r.URL) }
+	}
 	p.client = &http.Client{
 		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -145,7 +159,7 @@ func (p *Prober) handshake(ctx context.Context, addr string, alpn []string) (*tl
 	if err != nil {
 		return nil, err
 	}
-	raw, err := p.dial(ctx, "tcp", addr)
+	raw, err := p.tunnel(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +182,15 @@ func (p *Prober) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 		return nil, &tls.CertificateVerificationError{UnverifiedCertificates: tc.ConnectionState().PeerCertificates, Err: verr}
 	}
 	return tc, nil
+}
+
+// verifyConn is dialTLS's check for a handshake the transport made (a
+// proxied HTTPS request).
+func (p *Prober) verifyConn(cs tls.ConnectionState) error {
+	if verr := p.verify(cs, cs.ServerName); verr != nil && !p.opts.Insecure {
+		return &tls.CertificateVerificationError{UnverifiedCertificates: cs.PeerCertificates, Err: verr}
+	}
+	return nil
 }
 
 // verify checks the peer chain for the host name: against the --ca-cert

@@ -168,6 +168,17 @@ type Finding struct {
 	// the rule's other findings cost 0. The impacts add up to 100 − score (the
 	// score stops at 0).
 	ScoreImpact int `json:"scoreImpact"`
+	// Suppression is set when an ignore file (--ignore,
+	// .cookiescan-ignore.yaml) accepted the finding: it stays in the
+	// report, marked, and does not count for --fail-on.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression is the ignore entry that accepted a finding.
+type Suppression struct {
+	Reason  string `json:"reason"`
+	Source  string `json:"source"`            // file:line of the entry
+	Expires string `json:"expires,omitempty"` // YYYY-MM-DD, the last day it applies
 }
 
 // Remediation is the fix: generic, and the framework's own setting when known.
