@@ -39,12 +39,12 @@ func (s Step) Line() string {
 // removes both "without Secure" and "sent over HTTP" for the session cookie).
 // Steps come in the order worth doing them: most points first, then the worst
 // severity, then the most findings, then report order. Info findings are not
-// problems and get no step.
+// problems, and suppressed ones were accepted: neither gets a step.
 func Plan(r result.Report) []Step {
 	var steps []Step
 	at := map[string]int{}
 	for i, f := range r.Findings {
-		if f.Severity < result.SeverityLow {
+		if f.Severity < result.SeverityLow || f.Suppression != nil {
 			continue
 		}
 		rem := f.Remediation

@@ -98,6 +98,8 @@ func TestPlan(t *testing.T) {
 			{Rule: "cookie-missing-samesite", Severity: result.SeverityLow, Cookie: "a", ScoreImpact: 5, Remediation: result.Remediation{Generic: "Set SameSite."}},
 			{Rule: "cookie-missing-samesite", Severity: result.SeverityLow, Cookie: "b", Remediation: result.Remediation{Generic: "Set SameSite."}},
 			{Rule: "hsts-no-includesubdomains", Severity: result.SeverityInfo, Remediation: result.Remediation{Generic: "Add includeSubDomains."}},
+			{Rule: "cookie-domain-broad", Severity: result.SeverityLow, Cookie: "lb", Remediation: result.Remediation{Generic: "Drop Domain."},
+				Suppression: &result.Suppression{Reason: "the load balancer needs it", Source: ".cookiescan-ignore.yaml:3"}},
 		},
 	}
 	steps := vocab.Plan(r)
