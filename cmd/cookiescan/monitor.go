@@ -355,7 +355,7 @@ the store and need none of that.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(mo.IO.Out, "%s: ok: %d target(s), %d alert(s), store %s\n", mo.Config, len(cfg.Targets), len(cfg.Alerts), cfg.Store)
+			fmt.Fprintf(mo.IO.Out, "%s: ok: %d target(s), %d alert(s), store %s\n", mo.Config, len(cfg.Targets), len(cfg.Alerts), store.Redact(cfg.Store))
 			return nil
 		},
 	}

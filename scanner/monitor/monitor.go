@@ -12,6 +12,7 @@ package monitor
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,6 +120,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One monitor per store: a second would scan and alert everything twice.
+	if err := st.Lock(ctx, store.Holder()); err != nil {
+		st.Close()
+		return nil, err
+	}
 	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st,
 		sem: make(chan struct{}, cfg.Concurrency), kick: make(chan struct{}, 1),
 		baseURL: cfg.PublicURL,
@@ -205,7 +211,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	}
 	c.Start()
 	m.running.Store(true)
-	m.log.Info("monitor started", "targets", len(m.cfg.Targets), "store", m.cfg.Store, "concurrency", m.cfg.Concurrency)
+	m.log.Info("monitor started", "targets", len(m.cfg.Targets), "store", m.store.Path(), "concurrency", m.cfg.Concurrency)
 
 	// Catch up: a target never scanned, or whose last run was missed while the
 	// monitor was down, is scanned now rather than at its next slot (which may be
@@ -434,12 +440,13 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 				if !ok {
 					continue
 				}
+				e.IdempotencyKey = idempotencyKey(id, ev.Kind)
 				ct, body, err := alert.Render(e, a.Format)
 				if err != nil {
 					return err
 				}
 				if err := tx.Enqueue(store.OutboxItem{ScanID: id, Target: target, Kind: ev.Kind,
-					Destination: a.Webhook, ContentType: ct, Body: body}); err != nil {
+					Destination: a.Webhook, ContentType: ct, Body: body, IdempotencyKey: e.IdempotencyKey}); err != nil {
 					return err
 				}
 				res.Alerts++
@@ -450,6 +457,14 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	})
 	res.ID = id
 	return res, err
+}
+
+// idempotencyKey names one alert: its scan, its kind and a random part (scan
+// IDs of two stores can coincide). Every delivery of the alert carries it.
+func idempotencyKey(scanID int64, kind string) string {
+	var b [8]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("cookiescan-%d-%s-%x", scanID, kind, b)
 }
 
 // load decodes a scan read inside the transaction (nil when there is none).

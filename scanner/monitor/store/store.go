@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -35,7 +36,12 @@ type Store struct {
 	path     string // for messages: a file path, or a URL without its password
 	readOnly bool
 	pg       bool // PostgreSQL rather than SQLite
-	lock     *sql.Conn
+	pgcfg    *pgx.ConnConfig
+	// The monitor's lock (Lock): a flocked file beside a SQLite store, or a
+	// PostgreSQL connection holding an advisory lock.
+	lockFile   *os.File
+	lock       *pgx.Conn
+	lockHolder string
 	// wmu serialises writers inside this process. SQLite allows one writer at a
 	// time anyway; taking the lock here means a writer never meets SQLITE_BUSY
 	// from a sibling goroutine, only (rarely) from another process.
@@ -179,9 +185,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database; a WAL checkpoint runs as the last connection closes.
 func (s *Store) Close() error {
-	if s.lock != nil {
-		s.lock.Close()
-	}
+	s.unlock()
 	return s.db.Close()
 }
 
