@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +63,9 @@ type Options struct {
 	Now func() time.Time
 	// DialContext replaces the scanner's network dialer (tests).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Replica names this process in /metrics (label replica) and in the store
+	// lock (default $COOKIESCAN_REPLICA, else the host name: a pod's name).
+	Replica string
 }
 
 // ScanResult is one committed scan.
@@ -86,6 +90,7 @@ type Monitor struct {
 	sem     chan struct{}
 	kick    chan struct{}
 	baseURL string
+	replica string
 
 	running atomic.Bool
 	ln      net.Listener
@@ -125,7 +130,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 		st.Close()
 		return nil, err
 	}
-	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st,
+	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st, replica: replicaName(opts.Replica),
 		sem: make(chan struct{}, cfg.Concurrency), kick: make(chan struct{}, 1),
 		baseURL: cfg.PublicURL,
 		pool:    newCrawlerPool(opts.NewCrawler, cfg.Concurrency, opts.Logger)}
@@ -197,7 +202,10 @@ func (m *Monitor) Run(ctx context.Context) error {
 				m.log.Error("status server stopped", "err", err)
 			}
 		}()
-		m.log.Info("serving /metrics, /healthz and the status page", "addr", "http://"+m.ln.Addr().String()+"/")
+		m.log.Info("serving /metrics, /healthz and the status page", "addr", "http://"+m.ln.Addr().String()+"/", "auth", m.cfg.Auth.Enabled())
+		if exposed(m.cfg.Listen) && !m.cfg.Auth.Enabled() {
+			m.log.Warn("the status page and /metrics are reachable beyond this machine without authentication: the reports name your sites' cookies (set auth: bearerToken: ${VAR}, or listen on 127.0.0.1)", "listen", m.cfg.Listen)
+		}
 	}
 
 	c := cron.New(cron.WithParser(cronParser), cron.WithLogger(cronLogger{m.log}))
@@ -457,6 +465,20 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	})
 	res.ID = id
 	return res, err
+}
+
+// replicaName is the given name, else $COOKIESCAN_REPLICA, else the host name.
+func replicaName(name string) string {
+	if name != "" {
+		return name
+	}
+	if name = os.Getenv("COOKIESCAN_REPLICA"); name != "" {
+		return name
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "unknown"
 }
 
 // idempotencyKey names one alert: its scan, its kind and a random part (scan

@@ -171,6 +171,7 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 		}
 		cfg.Alerts = append(cfg.Alerts, v.alert(ra, line, i))
 	}
+	cfg.Auth = v.auth(raw.Auth)
 	return cfg
 }
 
