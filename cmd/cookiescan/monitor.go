@@ -132,6 +132,9 @@ func monitorRun(ctx context.Context, o *monitorOptions) error {
 		o.tune(&mopts)
 	}
 	m, err := monitor.New(ctx, cfg, mopts)
+	if errors.Is(err, store.ErrLocked) {
+		return usagef(fmt.Errorf("%s: %w", o.Config, err)) // the message says what to do
+	}
 	if err != nil {
 		return usagef(fmt.Errorf("%s: %w (fix store: in the config)", o.Config, err))
 	}

@@ -66,6 +66,12 @@ type Options struct {
 	// Replica names this process in /metrics (label replica) and in the store
 	// lock (default $COOKIESCAN_REPLICA, else the host name: a pod's name).
 	Replica string
+	// On a PostgreSQL store: RescueAfter is how long a scan job may run before
+	// another replica takes it over (default: the longest scanTimeout + 30 s
+	// + 1 min); EnqueueInterval how often this replica inserts due slots
+	// (default 5 s).
+	RescueAfter     time.Duration
+	EnqueueInterval time.Duration
 }
 
 // ScanResult is one committed scan.
@@ -98,6 +104,8 @@ type Monitor struct {
 
 	deliverMu sync.Mutex
 	health    storeHealth
+
+	fleet *fleet // nil on SQLite
 }
 
 // New opens the store (migrating it) and prepares the metrics. Close it when done
@@ -118,6 +126,9 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.EnqueueInterval <= 0 {
+		opts.EnqueueInterval = 5 * time.Second
+	}
 	if opts.Sender.UserAgent == "" {
 		opts.Sender.UserAgent = "cookiescan-monitor/" + opts.Version
 	}
@@ -125,10 +136,13 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One monitor per store: a second would scan and alert everything twice.
-	if err := st.Lock(ctx, store.Holder()); err != nil {
-		st.Close()
-		return nil, err
+	// One monitor per SQLite store: a second would scan and alert everything
+	// twice. Monitors on one PostgreSQL store share the work instead (fleet.go).
+	if !st.Postgres() {
+		if err := st.Lock(ctx, store.Holder()); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st, replica: replicaName(opts.Replica),
 		sem: make(chan struct{}, cfg.Concurrency), kick: make(chan struct{}, 1),
@@ -139,6 +153,12 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 		st.Close()
 		return nil, err
 	}
+	if st.Postgres() {
+		if err := m.openFleet(ctx); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("store %s: %w", st.Path(), err)
+		}
+	}
 	return m, nil
 }
 
@@ -148,6 +168,9 @@ func (m *Monitor) Store() *store.Store { return m.store }
 // Close releases the browsers and closes the store.
 func (m *Monitor) Close() error {
 	m.pool.close()
+	if m.fleet != nil {
+		m.fleet.pool.Close()
+	}
 	if m.ln != nil {
 		m.ln.Close()
 	}
@@ -208,6 +231,9 @@ func (m *Monitor) Run(ctx context.Context) error {
 		}
 	}
 
+	if m.fleet != nil {
+		return m.runShared(ctx)
+	}
 	c := cron.New(cron.WithParser(cronParser), cron.WithLogger(cronLogger{m.log}))
 	jobs := make([]cron.Job, len(m.cfg.Targets))
 	for i, t := range m.cfg.Targets {
@@ -247,6 +273,30 @@ func (m *Monitor) Run(ctx context.Context) error {
 	}
 	m.log.Info("monitor stopped")
 	return nil
+}
+
+// runShared is Run on a PostgreSQL store: River schedules the scans across
+// every replica (fleet.go); this process delivers alerts and prunes as on
+// SQLite.
+func (m *Monitor) runShared(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); m.background(ctx) }()
+	m.running.Store(true)
+	m.log.Info("monitor started", "targets", len(m.cfg.Targets), "store", m.store.Path(), "concurrency", m.cfg.Concurrency)
+	err := m.runFleet(ctx)
+	m.running.Store(false)
+	cancel()
+	wg.Wait()
+	if m.srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = m.srv.Shutdown(sctx)
+		cancel()
+	}
+	m.log.Info("monitor stopped")
+	return err
 }
 
 // due reports whether a target's latest scheduled run has no scan after it.
@@ -304,6 +354,12 @@ var errShutdown = errors.New("monitor shutting down")
 // Scan scans one target now (waiting for a concurrency slot), commits the result
 // and its alert decision, and kicks the outbox.
 func (m *Monitor) Scan(ctx context.Context, t *Target) (ScanResult, error) {
+	return m.scanRun(ctx, t, "")
+}
+
+// scanRun is Scan with a run key: the scheduled slot a replica claimed ("" for
+// none), so the slot is recorded once however often it is run.
+func (m *Monitor) scanRun(ctx context.Context, t *Target, runKey string) (ScanResult, error) {
 	select {
 	case m.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -322,7 +378,13 @@ func (m *Monitor) Scan(ctx context.Context, t *Target) (ScanResult, error) {
 	// Commit even if shutdown begins now: the scan completed and must not be lost.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	res, err := m.record(rctx, t, rep, scanErr, dur)
+	res, err := m.record(rctx, t, rep, scanErr, dur, runKey)
+	if errors.Is(err, store.ErrAlreadyRecorded) {
+		// Another replica recorded this slot (it ran past its rescue time):
+		// its result, and its alerts, stand.
+		m.log.Info("scan already recorded by another replica; this one is dropped", "target", target, "run", runKey, "id", res.ID)
+		return res, nil
+	}
 	if err != nil {
 		m.storeFailed("record scan of "+target, err)
 		return res, err
@@ -398,7 +460,7 @@ func (m *Monitor) runScan(ctx context.Context, t *Target) (result.Report, error,
 }
 
 // record commits the scan and the alert decision in one transaction.
-func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scanErr error, dur time.Duration) (ScanResult, error) {
+func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scanErr error, dur time.Duration, runKey string) (ScanResult, error) {
 	target := t.URL.String()
 	rep = rep.Normalized()
 	if rep.Target == "" {
@@ -417,7 +479,7 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	if scanErr == nil && !scanned {
 		scanErr = errors.New("not scanned: " + rep.NotScanned)
 	}
-	sc := store.Scan{Target: target, StartedAt: rep.StartedAt, Duration: dur, OK: scanErr == nil,
+	sc := store.Scan{Target: target, StartedAt: rep.StartedAt, Duration: dur, OK: scanErr == nil, RunKey: runKey,
 		Grade: grade, Score: score, Counts: countsOf(rep.Findings)}
 	if scanErr != nil {
 		sc.Error = scanErr.Error()

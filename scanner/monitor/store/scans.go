@@ -40,7 +40,7 @@ type Scan struct {
 // ErrAlreadyRecorded: a scan with this run key is stored already.
 var ErrAlreadyRecorded = errors.New("scan already recorded")
 
-const scanColumns = `id, target, started_at, duration_ms, ok, grade, score, critical, high, medium, low, info, error`
+const scanColumns = `id, target, started_at, duration_ms, ok, grade, score, critical, high, medium, low, info, error, run_key`
 
 // rowScanner is what *sql.Row and *sql.Rows have in common.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -50,7 +50,7 @@ func scanRow(r rowScanner) (Scan, error) {
 	var started, dur int64
 	var ok int
 	err := r.Scan(&sc.ID, &sc.Target, &started, &dur, &ok, &sc.Grade, &sc.Score,
-		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error)
+		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error, &sc.RunKey)
 	sc.StartedAt = fromMS(started)
 	sc.Duration = time.Duration(dur) * time.Millisecond
 	sc.OK = ok == 1
@@ -136,6 +136,16 @@ func randomKey() string {
 	return hex.EncodeToString(b[:])
 }
 
+// HasRun reports whether a scan with this run key is stored.
+func (s *Store) HasRun(ctx context.Context, runKey string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM scans WHERE run_key = ?`), runKey).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // LastOK is the target's latest successful scan before beforeID, with its report.
 func (t *Tx) LastOK(target string, beforeID int64) (Scan, []byte, bool, error) {
 	row := t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT `+scanColumns+`, report FROM scans
@@ -155,7 +165,7 @@ func scanWithReport(row *sql.Row) (Scan, []byte, bool, error) {
 	var started, dur int64
 	var ok int
 	err := row.Scan(&sc.ID, &sc.Target, &started, &dur, &ok, &sc.Grade, &sc.Score,
-		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error, &rep)
+		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error, &sc.RunKey, &rep)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Scan{}, nil, false, nil
 	}
