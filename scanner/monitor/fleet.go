@@ -103,15 +103,17 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[scanArgs]) error {
 }
 
 // recordMargin is the time a job has beyond its scan timeout to commit.
-const recordMargin = 30 * time.Second
+var recordMargin = 30 * time.Second
 
 // fleet is the River side of a monitor on PostgreSQL.
 type fleet struct {
 	pool    *pgxpool.Pool
 	client  *river.Client[pgx.Tx]
 	targets map[string]*Target
-	// enqueued is the latest slot this replica has inserted per target.
+	// enqueued is the latest slot this replica has inserted (or found done)
+	// per target; next the slot after it, before which there is nothing to do.
 	enqueued map[string]time.Time
+	next     map[string]time.Time
 }
 
 // rescueAfter is how long a job may run before River hands it to another
@@ -159,7 +161,7 @@ func (m *Monitor) openFleet(ctx context.Context) error {
 		pool.Close()
 		return fmt.Errorf("job queue: %w", err)
 	}
-	f := &fleet{pool: pool, client: client, targets: map[string]*Target{}, enqueued: map[string]time.Time{}}
+	f := &fleet{pool: pool, client: client, targets: map[string]*Target{}, enqueued: map[string]time.Time{}, next: map[string]time.Time{}}
 	for _, t := range m.cfg.Targets {
 		f.targets[t.URL.String()] = t
 	}
@@ -213,61 +215,91 @@ func (m *Monitor) runFleet(ctx context.Context) error {
 	}
 }
 
-// enqueueDue inserts the job of each target's latest slot that this replica
-// has not inserted yet. Unique jobs make the other replicas' inserts no-ops.
+// enqueueDue inserts the jobs of each target's slots that came since this
+// replica last looked: the latest one at start (a slot missed while the whole
+// fleet was down is scanned once, not once per missed slot), then every slot,
+// none skipped. Unique jobs make the other replicas' inserts no-ops.
 func (m *Monitor) enqueueDue(ctx context.Context) {
 	f := m.fleet
 	now := m.opts.Now()
 	var params []river.InsertManyParams
-	var slots []time.Time
-	var targets []string
+	type pending struct {
+		target     string
+		slot, next time.Time
+	}
+	var marks []pending
 	for _, t := range m.cfg.Targets {
 		target := t.URL.String()
-		slot := lastSlot(t.schedule, now)
-		if slot.IsZero() || !slot.After(f.enqueued[target]) {
+		if next, ok := f.next[target]; ok && now.Before(next) {
+			continue // the common case: nothing due, no work
+		}
+		last := lastSlot(t.schedule, now)
+		if last.IsZero() {
 			continue
 		}
-		// Already scanned for this slot (by this fleet, or a monitor before
-		// it): nothing to insert. A job River has cleaned up since would
-		// otherwise be inserted again.
-		done, err := m.store.HasRun(ctx, runKey(target, slot))
-		if err != nil {
+		slots := []time.Time{last}
+		if prev := f.enqueued[target]; !prev.IsZero() {
+			slots = slots[:0]
+			for s := nextSlot(t.schedule, prev); !s.IsZero() && !s.After(last) && len(slots) < maxCatchUp; s = nextSlot(t.schedule, s) {
+				slots = append(slots, s)
+			}
+			if len(slots) == 0 || slots[len(slots)-1] != last {
+				slots = append(slots, last)
+			}
+		}
+		for _, slot := range slots {
+			// Already scanned for this slot (by this fleet, or a monitor
+			// before it): nothing to insert. A job River has cleaned up since
+			// would otherwise be inserted again.
+			done, err := m.store.HasRun(ctx, runKey(target, slot))
+			if err != nil {
+				if ctx.Err() == nil {
+					m.log.Error("job queue: check slot", "target", target, "err", err)
+				}
+				return
+			}
+			if !done && f.enqueued[target].IsZero() {
+				// First look of this process: a scan after the slot (run by a
+				// monitor without run keys, or by --once) counts.
+				if h, err := m.store.History(ctx, target, 1); err == nil && len(h) > 0 && !h[0].StartedAt.Before(slot) {
+					done = true
+				}
+			}
+			if done {
+				continue
+			}
+			opts := scanArgs{}.InsertOpts()
+			opts.ScheduledAt = slot
+			if !m.opts.NoJitter {
+				opts.ScheduledAt = slot.Add(stableJitter(target, jitterFor(t.schedule, now)))
+			}
+			params = append(params, river.InsertManyParams{Args: scanArgs{Target: target, Slot: slot}, InsertOpts: &opts})
+		}
+		marks = append(marks, pending{target, last, nextSlot(t.schedule, last)})
+	}
+	if len(params) > 0 {
+		if _, err := f.client.InsertMany(ctx, params); err != nil {
 			if ctx.Err() == nil {
-				m.log.Error("job queue: check slot", "target", target, "err", err)
+				m.log.Error("job queue: insert due scans", "scans", len(params), "err", err)
 			}
 			return
 		}
-		if !done {
-			if h, err := m.store.History(ctx, target, 1); err == nil && len(h) > 0 && !h[0].StartedAt.Before(slot) {
-				done = true
-			}
-		}
-		if done {
-			f.enqueued[target] = slot
-			continue
-		}
-		at := slot
-		if !m.opts.NoJitter {
-			at = slot.Add(stableJitter(target, jitterFor(t.schedule, now)))
-		}
-		opts := scanArgs{}.InsertOpts()
-		opts.ScheduledAt = at
-		params = append(params, river.InsertManyParams{Args: scanArgs{Target: target, Slot: slot}, InsertOpts: &opts})
-		slots = append(slots, slot)
-		targets = append(targets, target)
 	}
-	if len(params) == 0 {
-		return
+	for _, p := range marks {
+		f.enqueued[p.target], f.next[p.target] = p.slot, p.next
 	}
-	if _, err := f.client.InsertMany(ctx, params); err != nil {
-		if ctx.Err() == nil {
-			m.log.Error("job queue: insert due scans", "scans", len(params), "err", err)
-		}
-		return
+}
+
+// maxCatchUp bounds the slots one look inserts for a target (a replica that
+// stalled for hours does not queue hundreds of scans of one site).
+const maxCatchUp = 10
+
+// nextSlot is the slot after slot on the same grid as lastSlot.
+func nextSlot(s cron.Schedule, slot time.Time) time.Time {
+	if c, ok := s.(cron.ConstantDelaySchedule); ok {
+		return slot.Add(c.Delay)
 	}
-	for i, target := range targets {
-		f.enqueued[target] = slots[i]
-	}
+	return s.Next(slot)
 }
 
 // lastSlot is the latest time at or before now the schedule fires, on a grid

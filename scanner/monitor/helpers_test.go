@@ -21,7 +21,12 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/monitor/store/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(replicaEnv); cfg != "" {
+		os.Exit(replicaMain(cfg)) // a soak replica (fleetsoak_test.go)
+	}
+	pgtest.Main(m)
+}
 
 // pgStore is a store: value naming a new database on the package's PostgreSQL
 // cluster, its password read from the environment as the config requires.

@@ -68,8 +68,8 @@ type Options struct {
 	Replica string
 	// On a PostgreSQL store: RescueAfter is how long a scan job may run before
 	// another replica takes it over (default: the longest scanTimeout + 30 s
-	// + 1 min); EnqueueInterval how often this replica inserts due slots
-	// (default 5 s).
+	// + 1 min); EnqueueInterval how often this replica looks for due slots
+	// (default 1 s).
 	RescueAfter     time.Duration
 	EnqueueInterval time.Duration
 }
@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 		opts.Now = time.Now
 	}
 	if opts.EnqueueInterval <= 0 {
-		opts.EnqueueInterval = 5 * time.Second
+		opts.EnqueueInterval = time.Second
 	}
 	if opts.Sender.UserAgent == "" {
 		opts.Sender.UserAgent = "cookiescan-monitor/" + opts.Version
