@@ -342,7 +342,8 @@ func dupsOf(evs []alert.Event, target, kind string) int {
 }
 
 // Throughput with 1, 2 and 3 replicas (make soak): 200 --no-browser targets
-// every 10 s, more than the machine scans, so the count is the fleet's rate.
+// every 2 s (6000 scans/min), more than the machine scans, so the count is the
+// fleet's rate.
 func TestFleetScale(t *testing.T) {
 	if os.Getenv("COOKIESCAN_SOAK") == "" {
 		t.Skip("fleet throughput: make soak (COOKIESCAN_SOAK=1); about 2 minutes")
@@ -353,7 +354,7 @@ func TestFleetScale(t *testing.T) {
 	for r := 1; r <= 3; r++ {
 		storeName := pgStore(t)
 		dir := t.TempDir()
-		cfgPath := fleetConfig(t, dir, storeName, site, n, nil, 0, 10*time.Second, 4, "")
+		cfgPath := fleetConfig(t, dir, storeName, site, n, nil, 0, 2*time.Second, 4, "")
 		cfg, err := monitor.LoadConfig(cfgPath, monitor.LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -362,11 +363,12 @@ func TestFleetScale(t *testing.T) {
 		for i := range r {
 			rs = append(rs, startReplica(t, fmt.Sprintf("s%d-%d", r, i), cfgPath, dir, 30*time.Second))
 		}
-		st, err := store.Open(context.Background(), cfg.Store, store.Options{ReadOnly: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Second) // start-up and migrations
+		var st *store.Store
+		waitFor(t, 60*time.Second, "the replicas to create the store", func() bool {
+			st, err = store.Open(context.Background(), cfg.Store, store.Options{ReadOnly: true})
+			return err == nil
+		})
+		time.Sleep(10 * time.Second) // every replica up
 		before, _ := st.Count(context.Background(), "")
 		window := 30 * time.Second
 		time.Sleep(window)

@@ -21,9 +21,6 @@ func TestSecondMonitorOnOneStoreIsRefused(t *testing.T) {
 	for _, c := range []struct{ name, store string }{{"sqlite", "history.db"}} {
 		t.Run(c.name, func(t *testing.T) {
 			name := c.store
-			if name == "" {
-				name = pgStore(t)
-			}
 			cfg := writeConfig(t, fmt.Sprintf("store: %q\nlisten: \"off\"\ntargets:\n%s", name, siteTarget(site, "@every 1h", "")))
 			first, err := monitor.New(context.Background(), cfg, monitor.Options{})
 			if err != nil {

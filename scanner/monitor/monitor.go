@@ -138,11 +138,9 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	}
 	// One monitor per SQLite store: a second would scan and alert everything
 	// twice. Monitors on one PostgreSQL store share the work instead (fleet.go).
-	if !st.Postgres() {
-		if err := st.Lock(ctx, store.Holder()); err != nil {
-			st.Close()
-			return nil, err
-		}
+	if err := st.Lock(ctx, store.Holder()); err != nil {
+		st.Close()
+		return nil, err
 	}
 	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st, replica: replicaName(opts.Replica),
 		sem: make(chan struct{}, cfg.Concurrency), kick: make(chan struct{}, 1),
@@ -486,6 +484,15 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	}
 	res := ScanResult{Target: target, Grade: grade, Score: score, Duration: dur, Err: scanErr}
 	id, err := m.store.SaveScan(ctx, sc, body, func(tx *store.Tx, id int64) error {
+		// A scan that finishes after a later-started scan of the target was
+		// recorded (two slots running at once on a fleet) is history, not news:
+		// judging it now would close and reopen the regression.
+		if stale, err := tx.NewerScan(target, sc.StartedAt, id); err != nil || stale {
+			if stale {
+				m.log.Info("scan finished after a later one of the target; recorded without an alert decision", "target", target, "scan", id)
+			}
+			return err
+		}
 		st, err := tx.AlertState(target)
 		if err != nil {
 			return err

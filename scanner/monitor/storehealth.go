@@ -115,12 +115,6 @@ func (m *Monitor) watchStore(ctx context.Context) {
 	m.health.mu.Lock()
 	failing := m.health.err != nil
 	m.health.mu.Unlock()
-	if err := m.store.KeepLock(ctx); err != nil && ctx.Err() == nil {
-		// The lock's connection was lost and the lock could not be taken
-		// again: another monitor may be scanning the same targets now.
-		m.storeFailed("keep the store lock", err)
-		return
-	}
 	if !failing {
 		_ = m.storeProblem()
 		return

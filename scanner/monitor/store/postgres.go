@@ -74,7 +74,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 	// PostgreSQL connection costs the server a process.
 	db.SetMaxOpenConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, path: name, readOnly: opts.ReadOnly, pg: true, pgcfg: cfg}
+	s := &Store{db: db, path: name, readOnly: opts.ReadOnly, pg: true}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: cannot connect: %s", name, connectHint(err))

@@ -146,6 +146,19 @@ func (s *Store) HasRun(ctx context.Context, runKey string) (bool, error) {
 	return err == nil, err
 }
 
+// NewerScan reports whether the target has a stored scan, other than id, that
+// started after startedAt: on a fleet two slots of one target can run at once
+// and finish out of order.
+func (t *Tx) NewerScan(target string, startedAt time.Time, id int64) (bool, error) {
+	var one int
+	err := t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT 1 FROM scans WHERE target = ? AND started_at > ? AND id <> ? LIMIT 1`),
+		target, ms(startedAt), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // LastOK is the target's latest successful scan before beforeID, with its report.
 func (t *Tx) LastOK(target string, beforeID int64) (Scan, []byte, bool, error) {
 	row := t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT `+scanColumns+`, report FROM scans

@@ -23,7 +23,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -36,12 +35,8 @@ type Store struct {
 	path     string // for messages: a file path, or a URL without its password
 	readOnly bool
 	pg       bool // PostgreSQL rather than SQLite
-	pgcfg    *pgx.ConnConfig
-	// The monitor's lock (Lock): a flocked file beside a SQLite store, or a
-	// PostgreSQL connection holding an advisory lock.
-	lockFile   *os.File
-	lock       *pgx.Conn
-	lockHolder string
+	// The monitor's lock (Lock): a flocked file beside a SQLite store.
+	lockFile *os.File
 	// wmu serialises writers inside this process. SQLite allows one writer at a
 	// time anyway; taking the lock here means a writer never meets SQLITE_BUSY
 	// from a sibling goroutine, only (rarely) from another process.
