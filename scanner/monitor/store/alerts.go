@@ -27,21 +27,25 @@ type AlertState struct {
 	Failures       int
 	FailureAlerted bool
 	UpdatedAt      time.Time
+	// Acked lists the keys of the items an operator acknowledged (monitor
+	// ack), as JSON; AckedAt when (zero: not acknowledged).
+	Acked   []byte
+	AckedAt time.Time
 }
 
 // Open reports whether a regression is open.
 func (a AlertState) Open() bool { return a.BaselineScan != 0 }
 
-const alertColumns = `target, baseline_scan, fingerprint, items, opened_scan, opened_at, failures, failure_alerted, updated_at`
+const alertColumns = `target, baseline_scan, fingerprint, items, opened_scan, opened_at, failures, failure_alerted, updated_at, acked, acked_at`
 
 func alertRow(r rowScanner) (AlertState, error) {
 	var a AlertState
-	var items string
-	var opened, updated int64
+	var items, acked string
+	var opened, updated, ackedAt int64
 	var fa int
-	err := r.Scan(&a.Target, &a.BaselineScan, &a.Fingerprint, &items, &a.OpenedScan, &opened, &a.Failures, &fa, &updated)
-	a.Items = []byte(items)
-	a.OpenedAt, a.UpdatedAt = fromMS(opened), fromMS(updated)
+	err := r.Scan(&a.Target, &a.BaselineScan, &a.Fingerprint, &items, &a.OpenedScan, &opened, &a.Failures, &fa, &updated, &acked, &ackedAt)
+	a.Items, a.Acked = []byte(items), []byte(acked)
+	a.OpenedAt, a.UpdatedAt, a.AckedAt = fromMS(opened), fromMS(updated), fromMS(ackedAt)
 	a.FailureAlerted = fa == 1
 	return a, err
 }
@@ -50,7 +54,7 @@ func alertRow(r rowScanner) (AlertState, error) {
 func (t *Tx) AlertState(target string) (AlertState, error) {
 	a, err := alertRow(t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT `+alertColumns+` FROM alert_state WHERE target = ?`), target))
 	if errors.Is(err, sql.ErrNoRows) {
-		return AlertState{Target: target, Items: []byte("[]")}, nil
+		return AlertState{Target: target, Items: []byte("[]"), Acked: []byte("[]")}, nil
 	}
 	return a, err
 }
@@ -60,11 +64,16 @@ func (t *Tx) PutAlertState(a AlertState) error {
 	if a.Items == nil {
 		a.Items = []byte("[]")
 	}
-	_, err := t.tx.ExecContext(t.ctx, t.s.q(`INSERT INTO alert_state (`+alertColumns+`) VALUES (?,?,?,?,?,?,?,?,?)
+	if a.Acked == nil {
+		a.Acked = []byte("[]")
+	}
+	_, err := t.tx.ExecContext(t.ctx, t.s.q(`INSERT INTO alert_state (`+alertColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(target) DO UPDATE SET baseline_scan=excluded.baseline_scan, fingerprint=excluded.fingerprint,
 		items=excluded.items, opened_scan=excluded.opened_scan, opened_at=excluded.opened_at,
-		failures=excluded.failures, failure_alerted=excluded.failure_alerted, updated_at=excluded.updated_at`),
-		a.Target, a.BaselineScan, a.Fingerprint, string(a.Items), a.OpenedScan, ms(a.OpenedAt), a.Failures, b2i(a.FailureAlerted), ms(t.now))
+		failures=excluded.failures, failure_alerted=excluded.failure_alerted, updated_at=excluded.updated_at,
+		acked=excluded.acked, acked_at=excluded.acked_at`),
+		a.Target, a.BaselineScan, a.Fingerprint, string(a.Items), a.OpenedScan, ms(a.OpenedAt), a.Failures, b2i(a.FailureAlerted), ms(t.now),
+		string(a.Acked), ms(a.AckedAt))
 	return err
 }
 
@@ -72,9 +81,33 @@ func (t *Tx) PutAlertState(a AlertState) error {
 func (s *Store) AlertStateOf(ctx context.Context, target string) (AlertState, error) {
 	a, err := alertRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+alertColumns+` FROM alert_state WHERE target = ?`), target))
 	if errors.Is(err, sql.ErrNoRows) {
-		return AlertState{Target: target, Items: []byte("[]")}, nil
+		return AlertState{Target: target, Items: []byte("[]"), Acked: []byte("[]")}, nil
 	}
 	return a, err
+}
+
+// ErrChanged: the regression changed between reading and acknowledging it.
+var ErrChanged = errors.New("the open regression changed meanwhile")
+
+// Acknowledge records that an operator acknowledged the target's open
+// regression with the given fingerprint: acked is the JSON list of its item
+// keys. It fails with ErrChanged when the open regression is no longer that
+// one (a scan changed it meanwhile).
+func (s *Store) Acknowledge(ctx context.Context, target, fingerprint string, acked []byte, at time.Time) error {
+	if s.pg {
+		target = pgText(target)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE alert_state SET acked = ?, acked_at = ?
+			WHERE target = ? AND fingerprint = ? AND baseline_scan <> 0`), string(acked), ms(at), target, fingerprint)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrChanged
+		}
+		return nil
+	})
 }
 
 // AlertStates reads every target's state.

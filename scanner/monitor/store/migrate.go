@@ -63,7 +63,15 @@ CREATE INDEX outbox_next ON outbox(next_at);
 	// an idempotency key per alert, sent with it so a receiver can drop a
 	// repeated delivery.
 	migration2,
+	// 3: an acknowledged regression (monitor ack): the item keys it covered
+	// and when.
+	migration3,
 }
+
+const migration3 = `
+ALTER TABLE alert_state ADD COLUMN acked TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE alert_state ADD COLUMN acked_at BIGINT NOT NULL DEFAULT 0;
+`
 
 const migration2 = `
 ALTER TABLE scans ADD COLUMN run_key TEXT NOT NULL DEFAULT '';
@@ -122,6 +130,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_next ON outbox(next_at);
 `,
 	migration2,
+	migration3,
 }
 
 // steps is the migration list of the store's database.
