@@ -53,10 +53,22 @@ targets:
 	}
 	scansOf := func(target string) int { return logs[0].count(target) + logs[1].count(target) }
 
+	// The site changes between two slots' scans, never under one: a scan that
+	// saw half of each would be a real, second change.
+	midSlot := func() {
+		now := time.Now()
+		mid := now.Truncate(2 * time.Second).Add(time.Second)
+		if mid.Before(now) {
+			mid = mid.Add(2 * time.Second)
+		}
+		time.Sleep(time.Until(mid))
+	}
 	waitFor(t, 15*time.Second, "two scans of the watched target", func() bool { return scansOf(watched) >= 2 })
+	midSlot()
 	site.SetProfile("insecure")
 	n := scansOf(watched)
 	waitFor(t, 15*time.Second, "three scans while broken", func() bool { return scansOf(watched) >= n+3 })
+	midSlot()
 	site.SetProfile("hardened")
 	n = scansOf(watched)
 	waitFor(t, 15*time.Second, "two scans once repaired", func() bool { return scansOf(watched) >= n+2 })

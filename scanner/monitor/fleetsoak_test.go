@@ -214,7 +214,17 @@ func TestFleetSoak(t *testing.T) {
 	}
 	at := func(d time.Duration) { time.Sleep(time.Until(t0.Add(d))) }
 
+	// The watched site changes between two slots' scans, never under one.
+	midSlot := func() {
+		now := time.Now()
+		mid := now.Truncate(every).Add(every / 2)
+		if mid.Before(now) {
+			mid = mid.Add(every)
+		}
+		time.Sleep(time.Until(mid))
+	}
 	at(30 * time.Second)
+	midSlot()
 	watch.SetProfile("insecure")
 	at(45 * time.Second)
 	waitFor(t, 30*time.Second, "scans running on r1", func() bool { return running() > 0 })
@@ -226,6 +236,7 @@ func TestFleetSoak(t *testing.T) {
 	rs[1] = startReplica(t, "r1", cfgPath, dir, rescue)
 	restartedAt := time.Now()
 	at(80 * time.Second)
+	midSlot()
 	watch.SetProfile("hardened")
 	at(150 * time.Second)
 	// Every slot up to here must be scanned, the rescued ones included.
