@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build demo test lint bench chromium fuzz clean
+.PHONY: build demo test lint bench chromium postgresql fuzz soak clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/cookiescan
@@ -17,6 +17,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { echo "installing Chromium (apt-get install -y chromium)"; \
 	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# PostgreSQL's server binaries from Debian's package: the monitor's store tests
+# start a throwaway cluster of their own (initdb in a temporary directory).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { echo "installing PostgreSQL (apt-get install -y postgresql)"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 # demo: build, serve the demo site's $(PROFILE) profile on loopback, scan it, print
 # the table and write the reports into $(DEMO_DIR)/.
@@ -32,7 +39,7 @@ demo: build chromium
 	@echo; echo "reports: $(DEMO_DIR)/scan.json $(DEMO_DIR)/report.html (open it in a browser)"
 
 # test runs every unit, fixture and browser test; the fuzz targets' seed corpora run too.
-test: chromium
+test: chromium postgresql
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
@@ -51,6 +58,12 @@ bench: chromium
 	$(GO) test -run '^$$' -bench Render200 ./report/html/
 	$(GO) test -run '^$$' -bench ManyCookies -benchtime 5x ./cmd/cookiescan/
 	$(GO) test -run '^$$' -bench ListParallel -benchtime 1x ./cmd/cookiescan/
+
+# soak: the monitor fleet on one PostgreSQL: 3 replica processes, 200
+# --no-browser targets every 20 s, one replica SIGKILLed and restarted; then the
+# fleet's throughput with 1, 2 and 3 replicas. About 6 minutes.
+soak: postgresql
+	COOKIESCAN_SOAK=1 $(GO) test -count=1 -timeout 20m -v -run 'TestFleetSoak|TestFleetScale' ./scanner/monitor/
 
 # fuzz runs each parser's fuzz target for FUZZTIME (the acceptance run: FUZZTIME=10m),
 # one after another on one worker; seed corpora are in testdata/fuzz/ and the f.Add calls.

@@ -80,7 +80,7 @@ Prometheus set-ups and the alert payload.`,
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log lines on stderr as text or json")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug messages too")
 	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
-	cmd.AddCommand(newMonitorHistoryCmd(opts), newMonitorShowCmd(opts), newMonitorCheckCmd(opts))
+	cmd.AddCommand(newMonitorHistoryCmd(opts), newMonitorShowCmd(opts), newMonitorCheckCmd(opts), newMonitorAckCmd(opts))
 	return cmd
 }
 
@@ -132,6 +132,9 @@ func monitorRun(ctx context.Context, o *monitorOptions) error {
 		o.tune(&mopts)
 	}
 	m, err := monitor.New(ctx, cfg, mopts)
+	if errors.Is(err, store.ErrLocked) {
+		return usagef(fmt.Errorf("%s: %w", o.Config, err)) // the message says what to do
+	}
 	if err != nil {
 		return usagef(fmt.Errorf("%s: %w (fix store: in the config)", o.Config, err))
 	}
@@ -341,6 +344,48 @@ func newMonitorShowCmd(mo *monitorOptions) *cobra.Command {
 	return cmd
 }
 
+func newMonitorAckCmd(mo *monitorOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "ack ID",
+		Short: "Acknowledge the open regression of a scan's target: its problems stop alerting until something new appears",
+		Long: `Acknowledge the open regression of the target of scan ID (the scanId of the
+regression alert, or any scan of that target). While acknowledged, a problem of
+that regression that goes away and comes back does not alert again; a problem it
+did not cover alerts as usual and ends the acknowledgement. The recovery is
+still announced. It writes to the store, beside a running monitor.`,
+		Example: `  cookiescan monitor ack 42 --config monitor.yaml`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
+			if err != nil || id <= 0 {
+				return usagef(fmt.Errorf("%q is not a scan ID: give the scanId of the alert, or a number `monitor history` lists", args[0]))
+			}
+			cfg, err := mo.loadConfig(cmd.Context(), true, false)
+			if err != nil {
+				return err
+			}
+			st, err := store.Open(cmd.Context(), cfg.Store, store.Options{})
+			if err != nil {
+				return usagef(err)
+			}
+			defer st.Close()
+			res, err := monitor.Ack(cmd.Context(), st, id, time.Now())
+			if errors.Is(err, store.ErrNotFound) {
+				return usagef(fmt.Errorf("scan %d is not in %s (see `monitor history`)", id, st.Path()))
+			}
+			if err != nil {
+				return usagef(err)
+			}
+			fmt.Fprintf(mo.IO.Out, "acknowledged the open regression of %s (opened by scan %d): %d problem(s); a new problem alerts again\n",
+				res.Target, res.OpenedScan, len(res.Items))
+			for _, it := range res.Items {
+				fmt.Fprintf(mo.IO.Out, "  %s\n", it.Text)
+			}
+			return nil
+		},
+	}
+}
+
 func newMonitorCheckCmd(mo *monitorOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
@@ -355,7 +400,7 @@ the store and need none of that.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(mo.IO.Out, "%s: ok: %d target(s), %d alert(s), store %s\n", mo.Config, len(cfg.Targets), len(cfg.Alerts), cfg.Store)
+			fmt.Fprintf(mo.IO.Out, "%s: ok: %d target(s), %d alert(s), store %s\n", mo.Config, len(cfg.Targets), len(cfg.Alerts), store.Redact(cfg.Store))
 			return nil
 		},
 	}

@@ -172,6 +172,25 @@ alerts:
 	if code, _, errOut := runMonitorCmd(t, "show", "99", "--config", path); code != exitUsage || !strings.Contains(errOut, "not in") {
 		t.Errorf("show 99: %d %s", code, errOut)
 	}
+
+	// ack: the regression scan 3 opened is acknowledged, with its problems.
+	code, out, errOut = runMonitorCmd(t, "ack", "3", "--config", path)
+	if code != 0 || !strings.Contains(out, "acknowledged the open regression of "+site.HTTPSURL) || !strings.Contains(out, "sessionid") {
+		t.Errorf("ack 3: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := runMonitorCmd(t, "ack", "99", "--config", path); code != exitUsage || !strings.Contains(errOut, "not in") {
+		t.Errorf("ack 99: %d %s", code, errOut)
+	}
+	site.SetProfile("hardened")
+	if code, _, errOut := runMonitorCmd(t, "--config", path, "--once"); code != 0 {
+		t.Fatalf("--once (repaired): %d %s", code, errOut)
+	}
+	if n := hooks.Load(); n != 2 {
+		t.Errorf("%d webhook calls, want the regression and its recovery (acknowledged or not)", n)
+	}
+	if code, _, errOut := runMonitorCmd(t, "ack", "4", "--config", path); code != exitUsage || !strings.Contains(errOut, "no open regression") {
+		t.Errorf("ack of a recovered target: %d %s", code, errOut)
+	}
 }
 
 // --once exits 3 when a target could not be scanned (for a CronJob's status).

@@ -54,6 +54,9 @@ type Config struct {
 	FailuresBeforeAlert int
 	Targets             []*Target
 	Alerts              []*Alert
+	// Auth guards the status page, the reports and /metrics (never /healthz);
+	// its secrets come from the environment.
+	Auth Auth
 }
 
 // Target is one site to scan on a schedule: its settings are a scan spec,
@@ -133,6 +136,7 @@ type rawConfig struct {
 	Defaults            rawDefaults `yaml:"defaults"`
 	Targets             []rawTarget `yaml:"targets"`
 	Alerts              []rawAlert  `yaml:"alerts"`
+	Auth                rawAuth     `yaml:"auth"`
 }
 
 // ConfigError is one problem in the config file: where, what, and how to fix it.

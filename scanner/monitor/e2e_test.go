@@ -16,13 +16,20 @@ import (
 // (minSeverity medium). Site A drops to a one-day HSTS (low), site B to the
 // insecure profile (high); each regression is announced exactly once however many
 // scans see it, and the recovery exactly once.
+//
+// The same on both stores: a SQLite file, and a database on a real PostgreSQL.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs for about 10 s")
 	}
+	t.Run("sqlite", func(t *testing.T) { testEndToEnd(t, "history.db") })
+	t.Run("postgres", func(t *testing.T) { testEndToEnd(t, pgStore(t)) })
+}
+
+func testEndToEnd(t *testing.T, storeName string) {
 	siteA, siteB := startSite(t, "hardened"), startSite(t, "hardened")
 	hook, slack := newReceiver(t), newReceiver(t)
-	cfg := writeConfig(t, fmt.Sprintf(`store: history.db
+	cfg := writeConfig(t, fmt.Sprintf(`store: %q
 listen: 127.0.0.1:0
 concurrency: 2
 failuresBeforeAlert: 2
@@ -34,7 +41,7 @@ targets:
   - webhook: %s/slack
     format: slack
     minSeverity: medium
-`, siteTarget(siteA, "@every 2s", ""), siteTarget(siteB, "@every 2s", ""), hook.URL, slack.URL))
+`, storeName, siteTarget(siteA, "@every 2s", ""), siteTarget(siteB, "@every 2s", ""), hook.URL, slack.URL))
 	a, b := cfg.Targets[0].URL.String(), cfg.Targets[1].URL.String()
 
 	var log scanLog
@@ -114,6 +121,13 @@ targets:
 	}
 	if len(evs) != 4 {
 		t.Errorf("%d alerts to the JSON webhook, want 4", len(evs))
+	}
+	keys := map[string]bool{}
+	for _, e := range evs {
+		if e.IdempotencyKey == "" || keys[e.IdempotencyKey] {
+			t.Errorf("alert without its own idempotency key: %+v", e)
+		}
+		keys[e.IdempotencyKey] = true
 	}
 	if n := len(slack.raw()); n != 2 {
 		t.Errorf("%d Slack messages, want 2 (B's regression and recovery)", n)

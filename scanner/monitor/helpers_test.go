@@ -18,7 +18,24 @@ import (
 	"github.com/cookiescan/cookiescan/scanner/monitor"
 	"github.com/cookiescan/cookiescan/scanner/monitor/alert"
 	"github.com/cookiescan/cookiescan/scanner/monitor/store"
+	"github.com/cookiescan/cookiescan/scanner/monitor/store/pgtest"
 )
+
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(replicaEnv); cfg != "" {
+		os.Exit(replicaMain(cfg)) // a soak replica (fleetsoak_test.go)
+	}
+	pgtest.Main(m)
+}
+
+// pgStore is a store: value naming a new database on the package's PostgreSQL
+// cluster, its password read from the environment as the config requires.
+func pgStore(t *testing.T) string {
+	t.Helper()
+	url := pgtest.Shared(t).NewDB(t)
+	t.Setenv("COOKIESCAN_TEST_PGPASSWORD", pgtest.Password)
+	return strings.Replace(url, ":"+pgtest.Password+"@", ":${COOKIESCAN_TEST_PGPASSWORD}@", 1)
+}
 
 func startSite(t testing.TB, profile string) *fixtures.Site {
 	t.Helper()

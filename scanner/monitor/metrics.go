@@ -60,7 +60,10 @@ func newMetrics(m *Monitor) *metrics {
 	x.storeWritable = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "store_writable",
 		Help: "1 while the store records scans; 0 from a failed write or a removed or replaced file until a write succeeds."})
 	x.storeWritable.Set(1) // New opened and migrated it
-	x.reg.MustRegister(x.score, x.findings, x.lastScan, x.lastDuration, x.lastSuccess, x.openRegression,
+	// Every series carries the replica it comes from: replicas of one fleet
+	// scrape as separate instances, and a dashboard sums or picks them.
+	reg := prometheus.WrapRegistererWith(prometheus.Labels{"replica": m.replica}, x.reg)
+	reg.MustRegister(x.score, x.findings, x.lastScan, x.lastDuration, x.lastSuccess, x.openRegression,
 		x.scans, x.failures, x.alertsSent, x.alertsFailed, x.outbox, x.storeErrors, x.storeWritable,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, k := range alertKinds {

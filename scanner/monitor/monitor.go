@@ -12,6 +12,7 @@ package monitor
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,6 +61,15 @@ type Options struct {
 	Now func() time.Time
 	// DialContext replaces the scanner's network dialer (tests).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Replica names this process in /metrics (label replica) and in the store
+	// lock (default $COOKIESCAN_REPLICA, else the host name: a pod's name).
+	Replica string
+	// On a PostgreSQL store: RescueAfter is how long a scan job may run before
+	// another replica takes it over (default: the longest scanTimeout + 30 s
+	// + 1 min); EnqueueInterval how often this replica looks for due slots
+	// (default 1 s).
+	RescueAfter     time.Duration
+	EnqueueInterval time.Duration
 }
 
 // ScanResult is one committed scan.
@@ -83,6 +94,7 @@ type Monitor struct {
 	sem     chan struct{}
 	kick    chan struct{}
 	baseURL string
+	replica string
 
 	running atomic.Bool
 	ln      net.Listener
@@ -90,6 +102,8 @@ type Monitor struct {
 
 	deliverMu sync.Mutex
 	health    storeHealth
+
+	fleet *fleet // nil on SQLite
 }
 
 // New opens the store (migrating it) and prepares the metrics. Close it when done
@@ -110,6 +124,9 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.EnqueueInterval <= 0 {
+		opts.EnqueueInterval = time.Second
+	}
 	if opts.Sender.UserAgent == "" {
 		opts.Sender.UserAgent = "cookiescan-monitor/" + opts.Version
 	}
@@ -117,7 +134,13 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st,
+	// One monitor per SQLite store: a second would scan and alert everything
+	// twice. Monitors on one PostgreSQL store share the work instead (fleet.go).
+	if err := st.Lock(ctx, store.Holder()); err != nil {
+		st.Close()
+		return nil, err
+	}
+	m := &Monitor{cfg: cfg, opts: opts, log: opts.Logger, store: st, replica: replicaName(opts.Replica),
 		sem: make(chan struct{}, cfg.Concurrency), kick: make(chan struct{}, 1),
 		baseURL: cfg.PublicURL,
 		pool:    newCrawlerPool(opts.NewCrawler, cfg.Concurrency, opts.Logger)}
@@ -125,6 +148,12 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Monitor, error) {
 	if err := m.metrics.load(ctx); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if st.Postgres() {
+		if err := m.openFleet(ctx); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("store %s: %w", st.Path(), err)
+		}
 	}
 	return m, nil
 }
@@ -135,6 +164,9 @@ func (m *Monitor) Store() *store.Store { return m.store }
 // Close releases the browsers and closes the store.
 func (m *Monitor) Close() error {
 	m.pool.close()
+	if m.fleet != nil {
+		m.fleet.pool.Close()
+	}
 	if m.ln != nil {
 		m.ln.Close()
 	}
@@ -189,9 +221,15 @@ func (m *Monitor) Run(ctx context.Context) error {
 				m.log.Error("status server stopped", "err", err)
 			}
 		}()
-		m.log.Info("serving /metrics, /healthz and the status page", "addr", "http://"+m.ln.Addr().String()+"/")
+		m.log.Info("serving /metrics, /healthz and the status page", "addr", "http://"+m.ln.Addr().String()+"/", "auth", m.cfg.Auth.Enabled())
+		if exposed(m.cfg.Listen) && !m.cfg.Auth.Enabled() {
+			m.log.Warn("the status page and /metrics are reachable beyond this machine without authentication: the reports name your sites' cookies (set auth: bearerToken: ${VAR}, or listen on 127.0.0.1)", "listen", m.cfg.Listen)
+		}
 	}
 
+	if m.fleet != nil {
+		return m.runShared(ctx)
+	}
 	c := cron.New(cron.WithParser(cronParser), cron.WithLogger(cronLogger{m.log}))
 	jobs := make([]cron.Job, len(m.cfg.Targets))
 	for i, t := range m.cfg.Targets {
@@ -203,7 +241,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	}
 	c.Start()
 	m.running.Store(true)
-	m.log.Info("monitor started", "targets", len(m.cfg.Targets), "store", m.cfg.Store, "concurrency", m.cfg.Concurrency)
+	m.log.Info("monitor started", "targets", len(m.cfg.Targets), "store", m.store.Path(), "concurrency", m.cfg.Concurrency)
 
 	// Catch up: a target never scanned, or whose last run was missed while the
 	// monitor was down, is scanned now rather than at its next slot (which may be
@@ -231,6 +269,30 @@ func (m *Monitor) Run(ctx context.Context) error {
 	}
 	m.log.Info("monitor stopped")
 	return nil
+}
+
+// runShared is Run on a PostgreSQL store: River schedules the scans across
+// every replica (fleet.go); this process delivers alerts and prunes as on
+// SQLite.
+func (m *Monitor) runShared(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); m.background(ctx) }()
+	m.running.Store(true)
+	m.log.Info("monitor started", "targets", len(m.cfg.Targets), "store", m.store.Path(), "concurrency", m.cfg.Concurrency)
+	err := m.runFleet(ctx)
+	m.running.Store(false)
+	cancel()
+	wg.Wait()
+	if m.srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = m.srv.Shutdown(sctx)
+		cancel()
+	}
+	m.log.Info("monitor stopped")
+	return err
 }
 
 // due reports whether a target's latest scheduled run has no scan after it.
@@ -288,6 +350,12 @@ var errShutdown = errors.New("monitor shutting down")
 // Scan scans one target now (waiting for a concurrency slot), commits the result
 // and its alert decision, and kicks the outbox.
 func (m *Monitor) Scan(ctx context.Context, t *Target) (ScanResult, error) {
+	return m.scanRun(ctx, t, "")
+}
+
+// scanRun is Scan with a run key: the scheduled slot a replica claimed ("" for
+// none), so the slot is recorded once however often it is run.
+func (m *Monitor) scanRun(ctx context.Context, t *Target, runKey string) (ScanResult, error) {
 	select {
 	case m.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -306,7 +374,13 @@ func (m *Monitor) Scan(ctx context.Context, t *Target) (ScanResult, error) {
 	// Commit even if shutdown begins now: the scan completed and must not be lost.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	res, err := m.record(rctx, t, rep, scanErr, dur)
+	res, err := m.record(rctx, t, rep, scanErr, dur, runKey)
+	if errors.Is(err, store.ErrAlreadyRecorded) {
+		// Another replica recorded this slot (it ran past its rescue time):
+		// its result, and its alerts, stand.
+		m.log.Info("scan already recorded by another replica; this one is dropped", "target", target, "run", runKey, "id", res.ID)
+		return res, nil
+	}
 	if err != nil {
 		m.storeFailed("record scan of "+target, err)
 		return res, err
@@ -381,7 +455,7 @@ func (m *Monitor) runScan(ctx context.Context, t *Target) (result.Report, error,
 }
 
 // record commits the scan and the alert decision in one transaction.
-func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scanErr error, dur time.Duration) (ScanResult, error) {
+func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scanErr error, dur time.Duration, runKey string) (ScanResult, error) {
 	target := t.URL.String()
 	rep = rep.Normalized()
 	if rep.Target == "" {
@@ -400,13 +474,22 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	if scanErr == nil && !scanned {
 		scanErr = errors.New("not scanned: " + rep.NotScanned)
 	}
-	sc := store.Scan{Target: target, StartedAt: rep.StartedAt, Duration: dur, OK: scanErr == nil,
+	sc := store.Scan{Target: target, StartedAt: rep.StartedAt, Duration: dur, OK: scanErr == nil, RunKey: runKey,
 		Grade: grade, Score: score, Counts: countsOf(rep.Findings)}
 	if scanErr != nil {
 		sc.Error = scanErr.Error()
 	}
 	res := ScanResult{Target: target, Grade: grade, Score: score, Duration: dur, Err: scanErr}
 	id, err := m.store.SaveScan(ctx, sc, body, func(tx *store.Tx, id int64) error {
+		// A scan that finishes after a later-started scan of the target was
+		// recorded (two slots running at once on a fleet) is history, not news:
+		// judging it now would close and reopen the regression.
+		if stale, err := tx.NewerScan(target, sc.StartedAt, id); err != nil || stale {
+			if stale {
+				m.log.Info("scan finished after a later one of the target; recorded without an alert decision", "target", target, "scan", id)
+			}
+			return err
+		}
 		st, err := tx.AlertState(target)
 		if err != nil {
 			return err
@@ -431,12 +514,13 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 				if !ok {
 					continue
 				}
+				e.IdempotencyKey = idempotencyKey(id, ev.Kind)
 				ct, body, err := alert.Render(e, a.Format)
 				if err != nil {
 					return err
 				}
 				if err := tx.Enqueue(store.OutboxItem{ScanID: id, Target: target, Kind: ev.Kind,
-					Destination: a.Webhook, ContentType: ct, Body: body}); err != nil {
+					Destination: a.Webhook, ContentType: ct, Body: body, IdempotencyKey: e.IdempotencyKey}); err != nil {
 					return err
 				}
 				res.Alerts++
@@ -447,6 +531,28 @@ func (m *Monitor) record(ctx context.Context, t *Target, rep result.Report, scan
 	})
 	res.ID = id
 	return res, err
+}
+
+// replicaName is the given name, else $COOKIESCAN_REPLICA, else the host name.
+func replicaName(name string) string {
+	if name != "" {
+		return name
+	}
+	if name = os.Getenv("COOKIESCAN_REPLICA"); name != "" {
+		return name
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "unknown"
+}
+
+// idempotencyKey names one alert: its scan, its kind and a random part (scan
+// IDs of two stores can coincide). Every delivery of the alert carries it.
+func idempotencyKey(scanID int64, kind string) string {
+	var b [8]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("cookiescan-%d-%s-%x", scanID, kind, b)
 }
 
 // load decodes a scan read inside the transaction (nil when there is none).

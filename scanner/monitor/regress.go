@@ -232,6 +232,13 @@ func evaluate(in evalInput) (store.AlertState, []event) {
 			for _, it := range open {
 				openKeys[it.Key] = true
 			}
+			// An acknowledged problem that went and came back is known: it
+			// does not alert again (monitor ack).
+			var acked []string
+			_ = json.Unmarshal(st.Acked, &acked)
+			for _, k := range acked {
+				openKeys[k] = true
+			}
 			var added, still []Item
 			for _, it := range items {
 				if openKeys[it.Key] {
@@ -242,6 +249,8 @@ func evaluate(in evalInput) (store.AlertState, []event) {
 			}
 			if len(added) > 0 {
 				evs = append(evs, event{Kind: alert.KindRegression, Items: added, StillOpen: still, Baseline: base, From: base})
+				// Something new: the acknowledgement covered what was, not this.
+				st.Acked, st.AckedAt = []byte("[]"), time.Time{}
 			}
 			st.Fingerprint = fp
 			st.Items, _ = json.Marshal(items)
@@ -264,6 +273,7 @@ func evaluate(in evalInput) (store.AlertState, []event) {
 func closeRegression(st store.AlertState) store.AlertState {
 	st.BaselineScan, st.Fingerprint, st.Items = 0, "", []byte("[]")
 	st.OpenedScan, st.OpenedAt = 0, time.Time{}
+	st.Acked, st.AckedAt = []byte("[]"), time.Time{}
 	return st
 }
 

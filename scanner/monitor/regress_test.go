@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -51,6 +52,7 @@ type step struct {
 	rep  result.Report
 	err  error
 	want []string
+	ack  bool // the operator runs monitor ack before this scan
 }
 
 // play runs scans through evaluate as the monitor does (state carried over, the
@@ -63,6 +65,14 @@ func play(t *testing.T, min result.Severity, steps []step) []event {
 	var all []event
 	for i, s := range steps {
 		id := int64(i + 1)
+		if s.ack {
+			var keys []string
+			for _, it := range OpenItems(st) {
+				keys = append(keys, it.Key)
+			}
+			st.Acked, _ = json.Marshal(keys)
+			st.AckedAt = time.Unix(int64(i), 0)
+		}
 		in := evalInput{State: st, ScanID: id, Report: s.rep, Err: s.err, Min: min, FailuresBeforeAlert: 2, Now: time.Unix(int64(i), 0)}
 		if len(oks) > 0 {
 			p := scans[oks[len(oks)-1]]
@@ -283,5 +293,27 @@ func TestLifetimeJitterIsNoRegression(t *testing.T) {
 	capped := rep(func(r *result.Report) { r.HSTS.MaxAge = u64(31536000) })
 	if items := regressions(good, capped, result.SeverityInfo); len(items) != 0 {
 		t.Errorf("regressions %+v, want none", items)
+	}
+}
+
+// An acknowledged regression does not alert again when one of its problems goes
+// and comes back; a problem it did not cover alerts, ends the acknowledgement,
+// and from then on flapping alerts as before. The recovery is announced.
+func TestAcknowledgedRegression(t *testing.T) {
+	worse := rep(lostSecure, finding("cookie-missing-secure", result.SeverityHigh, "sessionid"),
+		func(r *result.Report) { r.HSTS.MaxAge, r.HSTS.Raw = u64(86400), "max-age=86400" }, finding("hsts-max-age-short", result.SeverityMedium, ""),
+		func(r *result.Report) { r.Redirect.UpgradedToHTTPS = false }, finding("http-no-redirect", result.SeverityHigh, ""))
+	evs := play(t, minMed, []step{
+		{rep: good},
+		{rep: both, want: []string{reg}},
+		{rep: noSecure, ack: true},          // acknowledged; HSTS repaired: quiet
+		{rep: both},                         // HSTS back: acknowledged, quiet
+		{rep: worse, want: []string{reg}},   // the redirect is new: alerts, ends the acknowledgement
+		{rep: noSecure},                     // fewer problems: quiet
+		{rep: both, want: []string{reg}},    // HSTS back, no longer acknowledged
+		{rep: good, want: []string{recReg}}, // recovery announced
+	})
+	if got := evs[1].Items; len(got) == 0 || !strings.Contains(got[0].Key+got[len(got)-1].Key, "redirect") {
+		t.Errorf("the alert after the acknowledgement is not about the redirect: %+v", got)
 	}
 }

@@ -47,7 +47,7 @@ func (m *Monitor) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", m.serveHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.metrics.reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{m}}))
 	mux.HandleFunc("GET /scans/{id}", m.serveScan)
-	return mux
+	return m.requireAuth(mux)
 }
 
 type slogPrinter struct{ m *Monitor }

@@ -66,7 +66,11 @@ func (m *Monitor) storeFailed(op string, err error) {
 		// written and stays read-only: the next write opens afresh.
 		m.store.DropIdle()
 	}
-	if !errors.Is(err, store.ErrFileChanged) {
+	switch {
+	case errors.Is(err, store.ErrFileChanged):
+	case m.store.Postgres():
+		err = fmt.Errorf("%w (check that PostgreSQL is running and reachable, and that the database has room)", err)
+	default:
 		err = fmt.Errorf("%w (check that the disk has room and that the store, its -wal file and its directory are writable)", err)
 	}
 	m.metrics.storeErrors.Inc()
@@ -79,10 +83,10 @@ func (m *Monitor) storeFailed(op string, err error) {
 	}
 	m.health.mu.Unlock()
 	if first {
-		m.log.Error("store cannot record scans: /healthz answers 503 until a write succeeds", "store", m.cfg.Store, "op", op, "err", err)
+		m.log.Error("store cannot record scans: /healthz answers 503 until a write succeeds", "store", m.store.Path(), "op", op, "err", err)
 		m.kickDelivery()
 	} else {
-		m.log.Error("store write failed", "store", m.cfg.Store, "op", op, "err", err)
+		m.log.Error("store write failed", "store", m.store.Path(), "op", op, "err", err)
 	}
 }
 
@@ -99,7 +103,7 @@ func (m *Monitor) storeWorks() {
 	m.health.mu.Unlock()
 	m.metrics.storeWritable.Set(1)
 	if was != nil {
-		m.log.Info("store records scans again", "store", m.cfg.Store, "was", was.Error())
+		m.log.Info("store records scans again", "store", m.store.Path(), "was", was.Error())
 		m.kickDelivery()
 	}
 }
@@ -132,7 +136,7 @@ func (m *Monitor) watchStore(ctx context.Context) {
 
 // queueDirect renders ev for each webhook that wants it. Called with health.mu held.
 func (m *Monitor) queueDirect(ev alert.Event, wants func(*Alert) bool) {
-	ev.Store = m.cfg.Store
+	ev.Store = m.store.Path()
 	ev.ScannedAt = m.opts.Now().UTC()
 	ev.Summary = alert.Summary(ev.Normalized())
 	for _, a := range m.cfg.Alerts {

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cookiescan/cookiescan/scanner"
+	"github.com/cookiescan/cookiescan/scanner/monitor/store"
 	"github.com/cookiescan/cookiescan/scanner/result"
 	"github.com/cookiescan/cookiescan/scanner/spec"
 )
@@ -45,14 +46,18 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 		Retention: DefaultRetention, FailuresBeforeAlert: DefaultFailuresBeforeAlert}
 
 	cfg.Store = v.path(DefaultStore)
+	pg := raw.Store.Set && store.IsURL(strings.TrimSpace(raw.Store.V))
 	if raw.Store.Set {
-		if strings.TrimSpace(raw.Store.V) == "" {
+		switch {
+		case strings.TrimSpace(raw.Store.V) == "":
 			v.add(raw.Store.Line, "write a file path such as store: /var/lib/cookiescan/cookiescan.db", "store is empty")
-		} else {
+		case pg:
+			cfg.Store = v.storeURL(raw.Store)
+		default:
 			cfg.Store = v.path(raw.Store.V)
 		}
 	}
-	if !v.lenient {
+	if !v.lenient && !pg {
 		if err := checkWritable(cfg.Store); err != nil {
 			line := raw.Store.Line
 			what := "store " + cfg.Store
@@ -179,6 +184,7 @@ func (v *validator) config(raw rawConfig, root *yaml.Node) *Config {
 		}
 		cfg.Alerts = append(cfg.Alerts, v.alert(ra, line, i))
 	}
+	cfg.Auth = v.auth(raw.Auth)
 	return cfg
 }
 
@@ -336,6 +342,46 @@ func Expand(s string, getenv func(string) (string, bool)) (string, error) {
 		return "", fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+// storeURL checks a postgres:// store and expands its ${VAR}s. A password
+// written in the file is refused: the config is read by everyone who runs
+// `monitor history`, and lands in repositories and ConfigMaps.
+func (v *validator) storeURL(raw at[string]) string {
+	text := strings.TrimSpace(raw.V)
+	fix := "write the password as ${VAR} (store: postgres://cookiescan:${COOKIESCAN_DB_PASSWORD}@db:5432/cookiescan) or leave it out and export PGPASSWORD"
+	if pw := rawPassword(text); pw != "" && envRE.ReplaceAllString(pw, "") != "" {
+		v.add(raw.Line, fix, "store %s has its password in clear text", store.Redact(text))
+		return text
+	}
+	out, err := Expand(text, v.getenv)
+	if err != nil {
+		v.add(raw.Line, "export it before starting the monitor, or drop ${...} from store:", "store %s: %v", store.Redact(text), err)
+		return text
+	}
+	if _, err := url.Parse(out); err != nil {
+		v.add(raw.Line, "write a URL such as store: postgres://cookiescan:${COOKIESCAN_DB_PASSWORD}@db.internal:5432/cookiescan?sslmode=verify-full (percent-encode special characters)", "store %s is not a valid URL", store.Redact(text))
+	}
+	return out
+}
+
+// rawPassword is the password written in a URL's userinfo or password=
+// parameter, before ${VAR} expansion ("" when none).
+func rawPassword(u string) string {
+	_, rest, _ := strings.Cut(u, "://")
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
+			return pw
+		}
+	}
+	if _, q, ok := strings.Cut(u, "?"); ok {
+		for _, kv := range strings.Split(q, "&") {
+			if pw, ok := strings.CutPrefix(kv, "password="); ok && pw != "" {
+				return pw
+			}
+		}
+	}
+	return ""
 }
 
 // redactURL hides the path and query of a webhook in messages: for Slack and

@@ -65,6 +65,10 @@ type Event struct {
 	ReportURL      string `json:"reportUrl"`
 	BaselineScanID int64  `json:"baselineScanId,omitempty"`
 	BaselineURL    string `json:"baselineUrl,omitempty"`
+	// IdempotencyKey is the same on every delivery of this alert (also sent as
+	// the Idempotency-Key header): delivery is at-least-once, so a receiver
+	// that must not act twice drops a key it has seen.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
 // Transition is a value before and after.

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -29,9 +31,16 @@ type Scan struct {
 	Score  int
 	Counts Counts
 	Error  string
+	// RunKey names one run of a scan (a scheduled slot, or one call of the
+	// monitor's record): a second SaveScan with the same key stores nothing and
+	// returns the first one's ID with ErrAlreadyRecorded. "" on SQLite means none.
+	RunKey string
 }
 
-const scanColumns = `id, target, started_at, duration_ms, ok, grade, score, critical, high, medium, low, info, error`
+// ErrAlreadyRecorded: a scan with this run key is stored already.
+var ErrAlreadyRecorded = errors.New("scan already recorded")
+
+const scanColumns = `id, target, started_at, duration_ms, ok, grade, score, critical, high, medium, low, info, error, run_key`
 
 // rowScanner is what *sql.Row and *sql.Rows have in common.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -41,7 +50,7 @@ func scanRow(r rowScanner) (Scan, error) {
 	var started, dur int64
 	var ok int
 	err := r.Scan(&sc.ID, &sc.Target, &started, &dur, &ok, &sc.Grade, &sc.Score,
-		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error)
+		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error, &sc.RunKey)
 	sc.StartedAt = fromMS(started)
 	sc.Duration = time.Duration(dur) * time.Millisecond
 	sc.OK = ok == 1
@@ -61,45 +70,105 @@ type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	now time.Time
+	s   *Store
 }
 
 // SaveScan stores one scan and, in the same transaction, lets decide read the
 // previous state and write the alert state and outbox rows the scan caused. Either
 // all of it is committed or none. It returns the new scan's ID.
+//
+// On PostgreSQL the transaction first takes an advisory lock on the target, so
+// two replicas never decide on the same target's alert state at once, and a
+// scan without a run key gets a random one: the write is retried after a lost
+// connection, and the key makes a retry after a COMMIT that did land store
+// nothing twice.
 func (s *Store) SaveScan(ctx context.Context, sc Scan, report []byte, decide func(tx *Tx, id int64) error) (int64, error) {
+	if s.pg {
+		if sc.RunKey == "" {
+			sc.RunKey = "r-" + randomKey()
+		}
+		sc.Target, sc.Error, sc.Grade = pgText(sc.Target), pgText(sc.Error), pgText(sc.Grade)
+	}
 	var id int64
+	already := false
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO scans (target, started_at, duration_ms, ok, grade, score,
-			critical, high, medium, low, info, error, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		already = false
+		if s.pg {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", sc.Target); err != nil {
+				return err
+			}
+		}
+		if sc.RunKey != "" {
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM scans WHERE run_key = ?`), sc.RunKey).Scan(&id)
+			if err == nil {
+				already = true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO scans (target, started_at, duration_ms, ok, grade, score,
+			critical, high, medium, low, info, error, report, run_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
 			sc.Target, ms(sc.StartedAt), sc.Duration.Milliseconds(), b2i(sc.OK), sc.Grade, sc.Score,
-			sc.Counts.Critical, sc.Counts.High, sc.Counts.Medium, sc.Counts.Low, sc.Counts.Info, sc.Error, string(report))
+			sc.Counts.Critical, sc.Counts.High, sc.Counts.Medium, sc.Counts.Low, sc.Counts.Info, sc.Error, string(report), sc.RunKey).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert scan: %w", err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
 		if decide != nil {
-			return decide(&Tx{ctx: ctx, tx: tx, now: time.Now()}, id)
+			return decide(&Tx{ctx: ctx, tx: tx, now: time.Now(), s: s}, id)
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save scan of %s: %w", sc.Target, err)
 	}
+	if already {
+		return id, fmt.Errorf("save scan of %s (run %s): %w as scan %d", sc.Target, sc.RunKey, ErrAlreadyRecorded, id)
+	}
 	return id, nil
+}
+
+// randomKey is 16 random bytes in hex.
+func randomKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// HasRun reports whether a scan with this run key is stored.
+func (s *Store) HasRun(ctx context.Context, runKey string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM scans WHERE run_key = ?`), runKey).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// NewerScan reports whether the target has a stored scan, other than id, that
+// started after startedAt: on a fleet two slots of one target can run at once
+// and finish out of order.
+func (t *Tx) NewerScan(target string, startedAt time.Time, id int64) (bool, error) {
+	var one int
+	err := t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT 1 FROM scans WHERE target = ? AND started_at > ? AND id <> ? LIMIT 1`),
+		target, ms(startedAt), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // LastOK is the target's latest successful scan before beforeID, with its report.
 func (t *Tx) LastOK(target string, beforeID int64) (Scan, []byte, bool, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+scanColumns+`, report FROM scans
-		WHERE target = ? AND ok = 1 AND id < ? ORDER BY id DESC LIMIT 1`, target, beforeID)
+	row := t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT `+scanColumns+`, report FROM scans
+		WHERE target = ? AND ok = 1 AND id < ? ORDER BY id DESC LIMIT 1`), target, beforeID)
 	return scanWithReport(row)
 }
 
 // Scan reads one scan and its report.
 func (t *Tx) Scan(id int64) (Scan, []byte, bool, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+scanColumns+`, report FROM scans WHERE id = ?`, id)
+	row := t.tx.QueryRowContext(t.ctx, t.s.q(`SELECT `+scanColumns+`, report FROM scans WHERE id = ?`), id)
 	return scanWithReport(row)
 }
 
@@ -109,7 +178,7 @@ func scanWithReport(row *sql.Row) (Scan, []byte, bool, error) {
 	var started, dur int64
 	var ok int
 	err := row.Scan(&sc.ID, &sc.Target, &started, &dur, &ok, &sc.Grade, &sc.Score,
-		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error, &rep)
+		&sc.Counts.Critical, &sc.Counts.High, &sc.Counts.Medium, &sc.Counts.Low, &sc.Counts.Info, &sc.Error, &sc.RunKey, &rep)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Scan{}, nil, false, nil
 	}
@@ -124,7 +193,7 @@ func scanWithReport(row *sql.Row) (Scan, []byte, bool, error) {
 
 // Get reads one stored scan and its JSON report.
 func (s *Store) Get(ctx context.Context, id int64) (Scan, []byte, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+scanColumns+`, report FROM scans WHERE id = ?`, id)
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+scanColumns+`, report FROM scans WHERE id = ?`), id)
 	sc, rep, ok, err := scanWithReport(row)
 	if err != nil {
 		return Scan{}, nil, err
@@ -137,10 +206,13 @@ func (s *Store) Get(ctx context.Context, id int64) (Scan, []byte, error) {
 
 // History lists a target's scans, newest first, at most limit (0: all).
 func (s *Store) History(ctx context.Context, target string, limit int) ([]Scan, error) {
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+	query := `SELECT ` + scanColumns + ` FROM scans WHERE target = ? ORDER BY id DESC`
+	args := []any{target}
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE target = ? ORDER BY id DESC LIMIT ?`, target, limit)
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +253,7 @@ func (s *Store) Count(ctx context.Context, target string) (int, error) {
 	if target == "" {
 		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM scans`).Scan(&n)
 	} else {
-		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM scans WHERE target = ?`, target).Scan(&n)
+		err = s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM scans WHERE target = ?`), target).Scan(&n)
 	}
 	return n, err
 }
@@ -209,14 +281,14 @@ func (s *Store) IDs(ctx context.Context) ([]int64, error) {
 // target's latest successful scan (the next scan is compared with it).
 func (s *Store) Prune(ctx context.Context, before time.Time) (scans, outbox int64, err error) {
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM scans WHERE started_at < ?
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM scans WHERE started_at < ?
 			AND id NOT IN (SELECT baseline_scan FROM alert_state WHERE baseline_scan <> 0)
-			AND id NOT IN (SELECT MAX(id) FROM scans WHERE ok = 1 GROUP BY target)`, ms(before))
+			AND id NOT IN (SELECT MAX(id) FROM scans WHERE ok = 1 GROUP BY target)`), ms(before))
 		if err != nil {
 			return err
 		}
 		scans, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE created_at < ?`, ms(before))
+		res, err = tx.ExecContext(ctx, s.q(`DELETE FROM outbox WHERE created_at < ?`), ms(before))
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,9 @@
 // Package store keeps the monitor's history in an embedded SQLite file
-// (modernc.org/sqlite, so the binary needs no cgo): every scan's JSON report and
-// summary, each target's alert state, and the outbox of alerts not yet delivered.
+// (modernc.org/sqlite, so the binary needs no cgo) or, given a postgres:// URL,
+// in a PostgreSQL database (pgx): every scan's JSON report and summary, each
+// target's alert state, and the outbox of alerts not yet delivered. Both sit
+// behind the one Store API; the SQL differs only in placeholders, the schema's
+// types and locking.
 //
 // Durability is the point of this package. The database runs in WAL mode with
 // synchronous=FULL and every scan is committed in one transaction together with
@@ -29,8 +32,11 @@ var ErrNotFound = errors.New("no such scan")
 // Store is an open history database. It is safe for concurrent use.
 type Store struct {
 	db       *sql.DB
-	path     string
+	path     string // for messages: a file path, or a URL without its password
 	readOnly bool
+	pg       bool // PostgreSQL rather than SQLite
+	// The monitor's lock (Lock): a flocked file beside a SQLite store.
+	lockFile *os.File
 	// wmu serialises writers inside this process. SQLite allows one writer at a
 	// time anyway; taking the lock here means a writer never meets SQLITE_BUSY
 	// from a sibling goroutine, only (rarely) from another process.
@@ -49,8 +55,12 @@ type Options struct {
 	ReadOnly bool
 }
 
-// Open opens (creating and migrating unless ReadOnly) the database at path.
+// Open opens (creating and migrating unless ReadOnly) the database at path: a
+// SQLite file, or a PostgreSQL database when path is a postgres:// URL.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if IsURL(path) {
+		return openPostgres(ctx, path, opts)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -98,14 +108,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	if opts.ReadOnly {
-		v, err := s.version(ctx)
-		if err != nil {
+		if err := s.checkVersion(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("store %s: not a cookiescan history database: %w", path, err)
-		}
-		if v > len(migrations) {
-			db.Close()
-			return nil, fmt.Errorf("store %s has schema version %d; this cookiescan knows %d: upgrade cookiescan", path, v, len(migrations))
+			return nil, err
 		}
 		return s, nil
 	}
@@ -174,7 +179,13 @@ func (s *Store) Probe(ctx context.Context) error {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database; a WAL checkpoint runs as the last connection closes.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.unlock()
+	return s.db.Close()
+}
+
+// Postgres reports whether the store is a PostgreSQL database.
+func (s *Store) Postgres() bool { return s.pg }
 
 // Ping reports whether the database answers a query (for /healthz).
 func (s *Store) Ping(ctx context.Context) error {
@@ -183,8 +194,12 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when
-// the file is sound).
+// the file is sound). On PostgreSQL, which keeps its own pages sound, it checks
+// the references between the tables instead.
 func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	if s.pg {
+		return s.pgIntegrityCheck(ctx)
+	}
 	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return "", err
@@ -219,10 +234,16 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-// write runs f in one IMMEDIATE transaction under the writer lock.
+// write runs f in one IMMEDIATE transaction under the writer lock. On
+// PostgreSQL a transaction cut off by a lost connection (a server restart) is
+// retried until ctx ends: f must be safe to run again (SaveScan makes itself so
+// with a run key).
 func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if s.readOnly {
 		return errors.New("store opened read-only")
+	}
+	if s.pg {
+		return s.pgWrite(ctx, f)
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()

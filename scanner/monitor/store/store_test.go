@@ -9,11 +9,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiescan/cookiescan/scanner/monitor/store/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func open(t *testing.T) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "h.db")
+	return openAt(t, filepath.Join(t.TempDir(), "h.db"))
+}
+
+// backends runs f against a SQLite file and a database on a real PostgreSQL
+// server: the same behaviour is asked of both.
+func backends(t *testing.T, f func(t *testing.T, path string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "h.db")) })
+	t.Run("postgres", func(t *testing.T) { f(t, pgtest.Shared(t).NewDB(t)) })
+}
+
+func openAt(t *testing.T, path string) (*Store, string) {
+	t.Helper()
 	s, err := Open(context.Background(), path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +68,11 @@ func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 	s2.Close()
 }
 
-func TestNewerSchemaIsRefused(t *testing.T) {
+func TestNewerSchemaIsRefused(t *testing.T) { backends(t, testNewerSchemaIsRefused) }
+
+func testNewerSchemaIsRefused(t *testing.T, path string) {
 	ctx := context.Background()
-	s, path := open(t)
+	s, path := openAt(t, path)
 	s.db.ExecContext(ctx, "UPDATE schema_version SET version = 99")
 	s.Close()
 	_, err := Open(ctx, path, Options{})
@@ -68,9 +85,11 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 }
 
-func TestSaveScanAndHistory(t *testing.T) {
+func TestSaveScanAndHistory(t *testing.T) { backends(t, testSaveScanAndHistory) }
+
+func testSaveScanAndHistory(t *testing.T, path string) {
 	ctx := context.Background()
-	s, path := open(t)
+	s, path := openAt(t, path)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a1 := save(t, s, "https://a/", t0, true)
 	save(t, s, "https://b/", t0, true)
@@ -147,9 +166,11 @@ func TestSaveScanAndHistory(t *testing.T) {
 	}
 }
 
-func TestPruneKeepsWhatAlertingNeeds(t *testing.T) {
+func TestPruneKeepsWhatAlertingNeeds(t *testing.T) { backends(t, testPruneKeepsWhatAlertingNeeds) }
+
+func testPruneKeepsWhatAlertingNeeds(t *testing.T, path string) {
 	ctx := context.Background()
-	s, _ := open(t)
+	s, _ := openAt(t, path)
 	old := time.Now().Add(-200 * 24 * time.Hour)
 	base := save(t, s, "https://a/", old, true) // baseline of an open regression
 	save(t, s, "https://a/", old.Add(time.Hour), false)
