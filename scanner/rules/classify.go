@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math"
+	"net/url"
 	"strings"
 )
 
@@ -52,6 +53,37 @@ var (
 
 var sessionWords = []string{"sess", "sid", "auth", "token", "login", "remember", "jwt"}
 
+// sessionWord is the session word a lower-cased cookie name holds, "" for
+// none. Words are matched in the name's parts (split at any non-alphanumeric)
+// so that "comment_author" (a commenter's name) or "inside_panel" do not read
+// as auth or sid, while "phpsessid", "authToken" or "x-auth" still do.
+func sessionWord(n string) string {
+	parts := strings.FieldsFunc(n, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') })
+	for _, w := range sessionWords {
+		for _, p := range parts {
+			switch w {
+			case "auth":
+				if strings.HasPrefix(p, "auth") && !strings.HasPrefix(p, "author") || strings.HasSuffix(p, "auth") {
+					return w
+				}
+			case "sid":
+				if p == "sid" || strings.HasSuffix(p, "sid") && len(p) <= 10 {
+					return w
+				}
+			case "login":
+				if strings.HasPrefix(p, "login") || strings.HasSuffix(p, "login") {
+					return w
+				}
+			default:
+				if strings.Contains(p, w) {
+					return w
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // BehaviourSignal is the signal SessionLike names when the browser saw the
 // cookie behave as a session: its value changed at login, or the logout
 // removed it (LoginCookies). Being set at login is not such a signal by
@@ -88,10 +120,8 @@ func sessionLike(name, value, behaviour string) (bool, string) {
 	if f, ok := FrameworkDefault(name); ok {
 		return true, "framework default session name (" + f + ")"
 	}
-	for _, w := range sessionWords {
-		if strings.Contains(n, w) {
-			return true, "name contains \"" + w + "\""
-		}
+	if w := sessionWord(n); w != "" {
+		return true, "name contains \"" + w + "\""
 	}
 	if looksRandom(value) {
 		return true, "long high-entropy value"
@@ -109,6 +139,11 @@ func IsRememberMe(name string) bool { return strings.Contains(strings.ToLower(na
 // random 32-hex id often measures under 3.5, hence the threshold of 3.
 func looksRandom(v string) bool {
 	if len(v) < 16 {
+		return false
+	}
+	// Words with spaces ("WP Cookie check", percent- or form-encoded) are
+	// text, whatever their letters measure; a generated id has no space.
+	if d, err := url.QueryUnescape(v); err == nil && strings.ContainsRune(d, ' ') {
 		return false
 	}
 	var counts [256]int

@@ -37,6 +37,11 @@ func TestSessionLike(t *testing.T) {
 		"_gid with random value":    {"_gid", hex32b, false, false, ""},
 		"consent set at login":      {"OptanonConsent", "isGpcEnabled=0&datestamp=" + hex32a, true, false, ""},
 		"theme=dark":                {"theme", "dark", false, false, ""},
+		"a commenter's name":        {"comment_author_5c1b", "Bob%20Visitor", false, false, ""},
+		"a constant check cookie":   {"wordpress_test_cookie", "WP%20Cookie%20check", false, false, ""},
+		"sid inside a word":         {"inside_panel", "open", false, false, ""},
+		"auth as a part":            {"x-auth", "1", false, true, `"auth"`},
+		"phpsessid-like part":       {"my_phpsessid", "1", false, true, `"sess"`},
 		"short neutral value":       {"lang", "en-US", false, false, ""},
 		"long low-entropy value":    {"banner", strings.Repeat("ab", 20), false, false, ""},
 	}
