@@ -42,17 +42,22 @@ func crawl(ctx context.Context, rep *result.Report, opts Options, obs rules.Obse
 	c, err := opts.Crawler.Crawl(ctx, req)
 	c.RememberMe = req.Login != nil && req.Login.AsksToRemember()
 	budget.crawl(&c)
-	hstsCovers := false
+	hstsCovers, hstsAge := false, int64(0)
 	if f, ok := rules.PageHSTS(obs); ok {
 		h := f.First()
 		hstsCovers = h.Valid && h.IncludeSubDomains && h.MaxAge != nil && *h.MaxAge > 0
+		if h.Valid && h.MaxAge != nil {
+			hstsAge = int64(*h.MaxAge)
+		}
 	}
 	fillCrawl(rep, c, opts.Target, opts.ShowValues)
 	// Each host's HSTS is judged once: the probe's hosts from the probe.
 	probed := rules.ProbedHosts(obs)
 	rep.HSTS.Responses = crawledHSTS(rep.HSTS.Responses, c, opts.Target, probed)
 	preciseSignals(rep.Cookies, rules.SessionSignals(c))
-	rep.Findings = append(rep.Findings, rules.DropProbedHosts(rules.CrawlFindings(c, opts.Target, hstsCovers, now), probed)...)
+	crawled := rules.DropProbedHosts(rules.CrawlFindings(c, opts.Target, hstsCovers, now), probed)
+	rules.ProofUnderHSTS(crawled, opts.Target, hstsAge)
+	rep.Findings = append(rep.Findings, crawled...)
 	if err != nil {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StageBrowser, URL: opts.Target.String(), Message: err.Error()})
 		return fmt.Errorf("%w: %v", ErrBrowser, err)

@@ -468,3 +468,30 @@ func navigationFindings(c observe.Crawl) []result.Finding {
 	}
 	return fs
 }
+
+// ProofUnderHSTS weighs the proof over plain HTTP against the target's HSTS
+// policy (maxAge > 0: valid and in force, as the probe parsed it). The proof
+// runs in a browser context that never received HSTS; a browser that got the
+// cookie from the site over HTTPS got the policy with it and upgrades every
+// http:// request to that host, so only a browser that never saw the policy
+// (a first visit typed as http://, a cleared HSTS store) sends the cookie.
+// cookie-missing-secure is lowered for the same reason.
+func ProofUnderHSTS(fs []result.Finding, target *url.URL, maxAge int64) {
+	if maxAge <= 0 || target == nil {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.Rule != "cookie-sent-over-http" {
+			continue
+		}
+		u, err := url.Parse(f.URL)
+		if err != nil || !strings.EqualFold(u.Hostname(), target.Hostname()) {
+			continue
+		}
+		if f.Severity > medium {
+			f.Severity = medium
+		}
+		f.Detail += fmt.Sprintf(" The site's HSTS policy (max-age=%d) makes a browser that received it upgrade such requests to HTTPS, so only a browser that never saw the policy sends it; Secure on the cookie closes that gap.", maxAge)
+	}
+}

@@ -205,3 +205,26 @@ func TestSuppliedCookiesAreNotTheSites(t *testing.T) {
 		t.Error("a cookie the site overwrote is the site's")
 	}
 }
+
+// TestProofUnderHSTS: a cookie the proof saw sent over plain HTTP weighs
+// less where the target's HSTS policy is in force (a browser that got the
+// cookie got the policy too), and not at all for another host.
+func TestProofUnderHSTS(t *testing.T) {
+	target, _ := url.Parse("https://app.test/")
+	fs := []result.Finding{
+		{Rule: "cookie-sent-over-http", Severity: result.SeverityHigh, URL: "http://app.test/"},
+		{Rule: "cookie-sent-over-http", Severity: result.SeverityHigh, URL: "http://other.test/"},
+		{Rule: "cookie-missing-secure", Severity: result.SeverityHigh, URL: "http://app.test/"},
+	}
+	ProofUnderHSTS(fs, target, 0)
+	if fs[0].Severity != result.SeverityHigh {
+		t.Fatalf("without HSTS: %v, want high", fs[0].Severity)
+	}
+	ProofUnderHSTS(fs, target, 31536000)
+	if fs[0].Severity != result.SeverityMedium || !strings.Contains(fs[0].Detail, "max-age=31536000") {
+		t.Errorf("target host under HSTS: %v %q, want medium with the policy named", fs[0].Severity, fs[0].Detail)
+	}
+	if fs[1].Severity != result.SeverityHigh || fs[2].Severity != result.SeverityHigh {
+		t.Errorf("other host or other rule changed: %v %v", fs[1].Severity, fs[2].Severity)
+	}
+}
