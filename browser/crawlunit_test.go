@@ -127,6 +127,7 @@ func TestSelectors(t *testing.T) {
 <select id="sel"><option>a</option><option>b</option></select>
 <button id="go">Log in</button>
 <p id="p">Hello <b>there</b></p>
+You are logged in as remote user
 <div id="host"></div>
 <script>document.getElementById('host').attachShadow({mode: 'open'}).innerHTML = '<span id="inner">deep</span>'</script>`
 	if _, err := s.Visit(t.Context(), page); err != nil {
@@ -151,6 +152,7 @@ func TestSelectors(t *testing.T) {
 		"aria/Log in":                 "go", // the button, not the heading
 		`aria/Log in[role="heading"]`: "",
 		"text/there":                  "",
+		"text/logged in as remote":    "BODY", // text directly in <body>
 		"pierce/#inner":               "inner",
 		"pierce/#host >>> #inner":     "inner",
 	} {

@@ -287,7 +287,8 @@ const findJS = `function (sel) {
 	if (sel.startsWith('text/')) {
 		const want = norm(sel.slice(5));
 		let best = null;
-		for (const el of all(document.body || document.documentElement)) {
+		const root = document.body || document.documentElement;
+		for (const el of [root, ...all(root)]) { // the body's own text too (Tomcat's "You are logged in as ...")
 			if (/^(SCRIPT|STYLE|TEMPLATE)$/.test(el.tagName)) continue;
 			if (norm(el.innerText || el.textContent).includes(want)) best = el; // later = deeper
 		}
