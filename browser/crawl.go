@@ -599,7 +599,7 @@ func (s *scan) record(phase, pageURL string, tab int, rs []Response, p *observe.
 	}
 	for _, r := range rs {
 		o := observe.Response{URL: r.URL, PageURL: pageURL, Type: r.Type, Status: r.Status, Redirect: r.Redirect,
-			Phase: phase, Date: responseDate(r), SetCookies: r.SetCookies, HSTS: r.HSTS}
+			Location: r.Headers["location"], MainFrame: r.MainFrame, Phase: phase, Date: responseDate(r), SetCookies: r.SetCookies, HSTS: r.HSTS}
 		for _, b := range r.Blocked {
 			o.Blocked = append(o.Blocked, observe.Blocked{Line: b.Line, Reasons: b.Reasons})
 		}

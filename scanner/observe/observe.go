@@ -98,6 +98,8 @@ type Response struct {
 	Type       string // Document, XHR, Fetch, Script, Image, Other...
 	Status     int
 	Redirect   bool
+	Location   string // of a redirect, as sent
+	MainFrame  bool   // a navigation of the tab, not a subresource
 	Phase      string
 	Date       time.Time
 	SetCookies []string

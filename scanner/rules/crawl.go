@@ -466,7 +466,30 @@ func navigationFindings(c observe.Crawl) []result.Finding {
 				"Following the link "+p.URL+" never reaches a page: the browser gave up after too many redirects.", p.Error))
 		}
 	}
+	// Navigations the login and logout steps made (a form's POST, a
+	// logout link) are no crawled pages: their hops are in the responses.
+	for _, r := range c.Responses {
+		if !r.MainFrame || !r.Redirect || r.Location == "" || (r.Phase != observe.Login && r.Phase != observe.PostLogin) {
+			continue
+		}
+		from, err1 := url.Parse(r.URL)
+		to, err2 := url.Parse(r.Location)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if to = from.ResolveReference(to); from.Scheme == "https" && to.Scheme == "http" {
+			fs = append(fs, newFinding("redirect-https-downgrade", high, r.URL,
+				fmt.Sprintf("During the %s, %s redirects to %s: from HTTPS back to plain HTTP, with the fresh session cookie.", stepsName(r.Phase), r.URL, to), fmt.Sprintf("%d Location: %s", r.Status, r.Location)))
+		}
+	}
 	return fs
+}
+
+func stepsName(phase string) string {
+	if phase == observe.Login {
+		return "login steps"
+	}
+	return "logged-in visit (or the logout steps)"
 }
 
 // ProofUnderHSTS weighs the proof over plain HTTP against the target's HSTS

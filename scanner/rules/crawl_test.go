@@ -228,3 +228,24 @@ func TestProofUnderHSTS(t *testing.T) {
 		t.Errorf("other host or other rule changed: %v %v", fs[1].Severity, fs[2].Severity)
 	}
 }
+
+// TestLoginDowngrade: a redirect to http:// made during the login steps (a
+// form's POST answered with a 302 to http://) is a downgrade like a crawled
+// link's; a subresource's redirect is not a navigation.
+func TestLoginDowngrade(t *testing.T) {
+	target, _ := url.Parse("https://app.test/")
+	c := observe.Crawl{Responses: []observe.Response{
+		{URL: "https://app.test/j_security_check", Status: 302, Redirect: true, MainFrame: true, Location: "http://app.test/index.jsp", Phase: observe.Login},
+		{URL: "https://app.test/img", Status: 302, Redirect: true, Location: "http://cdn.test/x.png", Phase: observe.Login},
+		{URL: "https://app.test/ok", Status: 302, Redirect: true, MainFrame: true, Location: "/home", Phase: observe.Login},
+	}}
+	var got []string
+	for _, f := range CrawlFindings(c, target, false, crawlNow) {
+		if f.Rule == "redirect-https-downgrade" {
+			got = append(got, f.URL)
+		}
+	}
+	if len(got) != 1 || got[0] != "https://app.test/j_security_check" {
+		t.Errorf("downgrades = %q, want the login POST's only", got)
+	}
+}
