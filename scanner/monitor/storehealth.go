@@ -66,13 +66,7 @@ func (m *Monitor) storeFailed(op string, err error) {
 		// written and stays read-only: the next write opens afresh.
 		m.store.DropIdle()
 	}
-	switch {
-	case errors.Is(err, store.ErrFileChanged):
-	case m.store.Postgres():
-		err = fmt.Errorf("%w (check that PostgreSQL is running and reachable, and that the database has room)", err)
-	default:
-		err = fmt.Errorf("%w (check that the disk has room and that the store, its -wal file and its directory are writable)", err)
-	}
+	err = m.storeHint(err)
 	m.metrics.storeErrors.Inc()
 	m.metrics.storeWritable.Set(0)
 	m.health.mu.Lock()
@@ -129,9 +123,24 @@ func (m *Monitor) watchStore(ctx context.Context) {
 		m.storeWorks()
 		return
 	}
+	if cerr := m.store.CheckFile(); cerr != nil {
+		err = cerr // a removed file, said as such (see storeFailed)
+	}
 	m.health.mu.Lock()
-	m.health.err = err // the latest reason, without counting or alerting again
+	m.health.err = m.storeHint(err) // the latest reason, without counting or alerting again
 	m.health.mu.Unlock()
+}
+
+// storeHint adds to a store error what to check, for /healthz and alerts.
+func (m *Monitor) storeHint(err error) error {
+	switch {
+	case errors.Is(err, store.ErrFileChanged):
+		return err
+	case m.store.Postgres():
+		return fmt.Errorf("%w (check that PostgreSQL is running and reachable, and that the database has room)", err)
+	default:
+		return fmt.Errorf("%w (check that the disk has room and that the store, its -wal file and its directory are writable)", err)
+	}
 }
 
 // queueDirect renders ev for each webhook that wants it. Called with health.mu held.
