@@ -220,7 +220,7 @@ func (t *TableWriter) cookies(w io.Writer, cs []result.Cookie) error {
 		}
 		// Where it was set goes under the name: the attribute columns stay
 		// readable at 80 columns.
-		name := clean(c.Name) + "\n" + by + ", " + c.Phase + ", on " + clean(c.URL)
+		name := clean(vocab.CookieLabel(c)) + "\n" + by + ", " + c.Phase + ", on " + clean(c.URL)
 		rows = append(rows, []string{name, mark(c.Secure), mark(c.HTTPOnly), clean(ss), vocab.Lifetime(c.MaxAge), mark(c.SessionLike)})
 	}
 	return t.table(w, []string{"Name / set by", "Secure", "HttpOnly", "SameSite", "Lifetime", "Session id"}, rows)

@@ -209,17 +209,17 @@ func cookieChanges(old, new result.Report) []Change {
 				verb = "gained"
 			}
 			out = append(out, Change{Kind: "cookie-flag", Worse: before && !after, Subject: n.Name,
-				From: onOff(before), To: onOff(after), Text: fmt.Sprintf("cookie %s %s %s", n.Name, verb, name)})
+				From: onOff(before), To: onOff(after), Text: fmt.Sprintf("cookie %s %s %s", vocab.CookieLabel(n), verb, name)})
 		}
 		flag("Secure", o.Secure, n.Secure)
 		flag("HttpOnly", o.HTTPOnly, n.HTTPOnly)
 		if ro, rn := sameSiteRank[strings.ToLower(o.SameSite)], sameSiteRank[strings.ToLower(n.SameSite)]; ro != rn {
 			out = append(out, Change{Kind: "cookie-flag", Worse: rn < ro, Subject: n.Name, From: "SameSite=" + o.SameSite, To: "SameSite=" + n.SameSite,
-				Text: fmt.Sprintf("cookie %s SameSite %q → %q", n.Name, o.SameSite, n.SameSite)})
+				Text: fmt.Sprintf("cookie %s SameSite %q → %q", vocab.CookieLabel(n), o.SameSite, n.SameSite)})
 		}
 		if lo, ln := life(o.MaxAge), life(n.MaxAge); lo != ln && !sameLifetime(o.MaxAge, n.MaxAge) {
 			out = append(out, Change{Kind: "cookie-lifetime", Worse: ln > lo, Subject: n.Name, From: lifeText(o.MaxAge), To: lifeText(n.MaxAge),
-				Text: fmt.Sprintf("cookie %s lifetime %s → %s", n.Name, vocab.Lifetime(o.MaxAge), vocab.Lifetime(n.MaxAge))})
+				Text: fmt.Sprintf("cookie %s lifetime %s → %s", vocab.CookieLabel(n), vocab.Lifetime(o.MaxAge), vocab.Lifetime(n.MaxAge))})
 		}
 	}
 	return out

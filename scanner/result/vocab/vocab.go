@@ -200,3 +200,13 @@ func Status(f result.Finding) string {
 // Counted reports whether a finding counts for --fail-on: not when an
 // ignore file accepted it.
 func Counted(f result.Finding) bool { return f.Suppression == nil }
+
+// CookieLabel names a cookie row for people: its name, and its path when it
+// is not "/" (WordPress sets wordpress_sec_* twice, for /wp-admin and for
+// /wp-content/plugins: two cookies, not a duplicate).
+func CookieLabel(c result.Cookie) string {
+	if c.Path == "" || c.Path == "/" {
+		return c.Name
+	}
+	return c.Name + " (path " + c.Path + ")"
+}

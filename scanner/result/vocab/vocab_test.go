@@ -126,3 +126,11 @@ func TestPlan(t *testing.T) {
 		t.Errorf("PlanTitle = %q, want %q", got, want)
 	}
 }
+
+func TestCookieLabel(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{{"/", "sid"}, {"", "sid"}, {"/wp-admin", "sid (path /wp-admin)"}} {
+		if got := vocab.CookieLabel(result.Cookie{Name: "sid", Path: tc.path}); got != tc.want {
+			t.Errorf("path %q: %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}
