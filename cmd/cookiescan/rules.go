@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -158,28 +159,8 @@ func rulesExplain(o *rulesOptions, r rules.Rule) error {
 	fmt.Fprintf(w, "%s — %s\n\n", r.ID, r.Title)
 	fmt.Fprintf(w, "Severity:  %s (default %s)\nPenalty:   %s\nCategory:  %s\n\n", severityRange(r), r.Severity, penaltyText(r), r.Category)
 	fmt.Fprintf(w, "Why it matters\n  %s\n\nFix\n  %s\n", d.Why, r.Fix)
-	if fx := rules.Fixes(r.ID); len(fx) > 0 {
-		fmt.Fprintln(w, "\nIn your framework")
-		ids := make([]string, 0, len(fx))
-		for id := range fx {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			fmt.Fprintf(w, "  %-11s %s\n", id, fx[id])
-		}
-	}
-	if fx := rules.OwnCookieFixes(r.ID); len(fx) > 0 {
-		fmt.Fprintln(w, "\nFor a cookie the site sets itself (not the framework's session or CSRF cookie)")
-		ids := make([]string, 0, len(fx))
-		for id := range fx {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			fmt.Fprintf(w, "  %-11s %s\n", id, fx[id])
-		}
-	}
+	printFixes(w, "In your framework", rules.Fixes(r.ID))
+	printFixes(w, "For a cookie the site sets itself (not the framework's session or CSRF cookie)", rules.OwnCookieFixes(r.ID))
 	fmt.Fprintln(w, "\nReferences")
 	for _, ref := range d.Refs {
 		fmt.Fprintln(w, "  - "+ref)
@@ -191,4 +172,15 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// printFixes lists fixes by framework ID, sorted; nothing when there are none.
+func printFixes(w io.Writer, title string, fx map[string]string) {
+	if len(fx) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n"+title)
+	for _, id := range slices.Sorted(maps.Keys(fx)) {
+		fmt.Fprintf(w, "  %-11s %s\n", id, fx[id])
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cookiescan/cookiescan/scanner/spec"
 )
 
 // yamlErrors turns yaml.v3's messages into ConfigErrors with a fix each.
@@ -34,7 +36,7 @@ func (v *validator) yamlErrors(err error) error {
 		if m := unknownFieldRE.FindStringSubmatch(e); m != nil {
 			key, where, known := m[1], sectionOf(m[2]), knownKeys(m[2])
 			fix := "remove it or use one of: " + strings.Join(known, ", ")
-			if s := suggest(key, known); s != "" {
+			if s := spec.Suggest(key, known); s != "" {
 				fix = "did you mean " + s + "? Keys are camelCase, like the scan flags (--http-url is httpUrl)"
 			}
 			if why, ok := scanOnlyKeys[key]; ok {
@@ -108,42 +110,6 @@ func knownKeys(typ string) []string {
 	walk(t)
 	sort.Strings(keys)
 	return keys
-}
-
-// suggest finds the known key a typo most likely meant: the same letters ignoring
-// case, '-' and '_' (http-url, http_url, HTTPURL → httpUrl), or one edit away.
-func suggest(key string, known []string) string {
-	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(s)) }
-	best, bestD := "", 3
-	for _, k := range known {
-		if norm(k) == norm(key) {
-			return k
-		}
-		if d := editDistance(norm(k), norm(key)); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // keyLine is the line of a top-level key (0 when absent).

@@ -79,16 +79,9 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("store %s: cannot connect: %s", name, connectHint(err))
 	}
-	if opts.ReadOnly {
-		if err := s.checkVersion(ctx); err != nil {
-			db.Close()
-			return nil, err
-		}
-		return s, nil
-	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.ready(ctx, name); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store %s: %w", name, err)
+		return nil, err
 	}
 	return s, nil
 }

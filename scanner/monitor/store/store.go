@@ -107,16 +107,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	if opts.ReadOnly {
-		if err := s.checkVersion(ctx); err != nil {
-			db.Close()
-			return nil, err
-		}
-		return s, nil
-	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.ready(ctx, path); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store %s: %w", path, err)
+		return nil, err
+	}
+	if opts.ReadOnly {
+		return s, nil
 	}
 	if s.file, err = os.Stat(abs); err != nil {
 		db.Close()
@@ -259,4 +255,16 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// ready checks a read-only store's schema version, or brings a writable
+// store's schema up to date; the same for both databases.
+func (s *Store) ready(ctx context.Context, name string) error {
+	if s.readOnly {
+		return s.checkVersion(ctx)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return fmt.Errorf("store %s: %w", name, err)
+	}
+	return nil
 }
