@@ -155,11 +155,9 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 		if w.API != "document.cookie" {
 			continue
 		}
-		u, err := url.Parse(w.FrameURL)
-		if err != nil || u.Host == "" {
-			if u, err = url.Parse(w.PageURL); err != nil {
-				continue
-			}
+		u, ok := w.Base()
+		if !ok {
+			continue
 		}
 		v := sc.JudgeLine(w.Value, u, w.At, sc.FromScript)
 		written[v.Name] = true

@@ -264,24 +264,15 @@ func HSTSResponse(u string, fields []string) result.HSTSResponse {
 // on and the probe did not judge (target is the target's host, probed the
 // hosts of rules.ProbedHosts) to the HSTS responses.
 func crawledHSTS(list []result.HSTSResponse, c observe.Crawl, target *url.URL, probed map[string]bool) []result.HSTSResponse {
-	seen := map[string]bool{strings.ToLower(target.Host): true}
+	skip := map[string]bool{strings.ToLower(target.Host): true}
 	for h := range probed {
-		seen[h] = true
+		skip[h] = true
 	}
 	listed := map[string]bool{}
 	for _, r := range list {
 		listed[r.URL] = true
 	}
-	for _, r := range c.Responses {
-		u, err := url.Parse(r.URL)
-		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
-			continue
-		}
-		host := strings.ToLower(u.Host)
-		if seen[host] {
-			continue
-		}
-		seen[host] = true
+	for _, r := range c.LandingDocuments(skip) {
 		if !listed[r.URL] {
 			list = append(list, HSTSResponse(r.URL, r.HSTS))
 		}

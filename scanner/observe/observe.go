@@ -4,7 +4,9 @@ package observe
 
 import (
 	"context"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cookiescan/cookiescan/scanner/loginflow"
@@ -152,6 +154,37 @@ type ScriptWrite struct {
 	FrameURL string // the document that wrote
 	Phase    string
 	At       time.Time
+}
+
+// Base is the URL a document.cookie write is judged against: its frame's,
+// else its page's; false when neither parses.
+func (w ScriptWrite) Base() (*url.URL, bool) {
+	if u, err := url.Parse(w.FrameURL); err == nil && u.Host != "" {
+		return u, true
+	}
+	u, err := url.Parse(w.PageURL)
+	return u, err == nil
+}
+
+// LandingDocuments are the first HTTPS document (2xx, not a redirect) of each
+// host the crawl loaded, in order, skipping the hosts of skip (lower-cased
+// host[:port]): the pages whose HSTS a visitor landing there gets.
+func (c Crawl) LandingDocuments(skip map[string]bool) []Response {
+	seen := map[string]bool{}
+	var out []Response
+	for _, r := range c.Responses {
+		u, err := url.Parse(r.URL)
+		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		host := strings.ToLower(u.Host)
+		if skip[host] || seen[host] {
+			continue
+		}
+		seen[host] = true
+		out = append(out, r)
+	}
+	return out
 }
 
 // HTTPProof records which cookies Chromium attached to a plain-HTTP request to the

@@ -48,11 +48,9 @@ func CrawlFindings(c observe.Crawl, target *url.URL, hstsCovers bool, now time.T
 		if w.API != "document.cookie" {
 			continue
 		}
-		u, err := url.Parse(w.FrameURL)
-		if err != nil || u.Host == "" {
-			if u, err = url.Parse(w.PageURL); err != nil {
-				continue
-			}
+		u, ok := w.Base()
+		if !ok {
+			continue
 		}
 		ck := sc.Parse(w.Value)
 		written[ck.Name] = true
@@ -425,17 +423,7 @@ func hstsConsistency(c observe.Crawl, target *url.URL) []result.Finding {
 // The target's own host is judged from the probe's page.
 func crawledHostsHSTS(c observe.Crawl, target *url.URL) []result.Finding {
 	var fs []result.Finding
-	seen := map[string]bool{strings.ToLower(target.Host): true}
-	for _, r := range c.Responses {
-		u, err := url.Parse(r.URL)
-		if err != nil || r.Type != "Document" || r.Redirect || u.Scheme != "https" || r.Status < 200 || r.Status > 299 {
-			continue
-		}
-		host := strings.ToLower(u.Host)
-		if seen[host] {
-			continue
-		}
-		seen[host] = true
+	for _, r := range c.LandingDocuments(map[string]bool{strings.ToLower(target.Host): true}) {
 		ev := fmt.Sprintf("GET %s → %d, no Strict-Transport-Security header", r.URL, r.Status)
 		if len(r.HSTS) > 0 {
 			ev = fmt.Sprintf("GET %s → %d\nStrict-Transport-Security: %s", r.URL, r.Status, strings.Join(r.HSTS, "\nStrict-Transport-Security: "))

@@ -127,7 +127,7 @@ func (s *Store) q(query string) string {
 func (s *Store) pgWrite(ctx context.Context, f func(tx *sql.Tx) error) error {
 	delay := 100 * time.Millisecond
 	for {
-		err := s.pgWriteOnce(ctx, f)
+		err := s.inTx(ctx, f)
 		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
@@ -140,18 +140,6 @@ func (s *Store) pgWrite(ctx context.Context, f func(tx *sql.Tx) error) error {
 		}
 		delay = min(delay*2, 2*time.Second)
 	}
-}
-
-func (s *Store) pgWriteOnce(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // retryable: the connection was lost or the server is going away or starting,

@@ -246,6 +246,12 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if err := s.CheckFile(); err != nil {
 		return err
 	}
+	return s.inTx(ctx, f)
+}
+
+// inTx runs f in one transaction: committed when f succeeds, rolled back
+// when it fails.
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
