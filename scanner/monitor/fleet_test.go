@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,8 +43,9 @@ targets:
 
 	var logs [2]scanLog
 	var stops [2]func()
+	gate := newScanGate()
 	for i := range 2 {
-		m, err := monitor.New(context.Background(), cfg, monitor.Options{NoJitter: true, OnScan: logs[i].add,
+		m, err := monitor.New(context.Background(), cfg, monitor.Options{NoJitter: true, OnScan: logs[i].add, ScanHook: gate.hook,
 			Replica: fmt.Sprintf("r%d", i), EnqueueInterval: 100 * time.Millisecond, OutboxInterval: 500 * time.Millisecond,
 			Sender: alert.Sender{Tries: 2, Backoff: 10 * time.Millisecond}})
 		if err != nil {
@@ -53,23 +55,14 @@ targets:
 	}
 	scansOf := func(target string) int { return logs[0].count(target) + logs[1].count(target) }
 
-	// The site changes between two slots' scans, never under one: a scan that
-	// saw half of each would be a real, second change.
-	midSlot := func() {
-		now := time.Now()
-		mid := now.Truncate(2 * time.Second).Add(time.Second)
-		if mid.Before(now) {
-			mid = mid.Add(2 * time.Second)
-		}
-		time.Sleep(time.Until(mid))
-	}
+	// The site changes between scans, never under one (the gate holds new
+	// scans and waits for running ones): a scan that saw half of each would be
+	// a real, second change, however busy the machine.
 	waitFor(t, 15*time.Second, "two scans of the watched target", func() bool { return scansOf(watched) >= 2 })
-	midSlot()
-	site.SetProfile("insecure")
+	gate.between(func() { site.SetProfile("insecure") })
 	n := scansOf(watched)
 	waitFor(t, 15*time.Second, "three scans while broken", func() bool { return scansOf(watched) >= n+3 })
-	midSlot()
-	site.SetProfile("hardened")
+	gate.between(func() { site.SetProfile("hardened") })
 	n = scansOf(watched)
 	waitFor(t, 15*time.Second, "two scans once repaired", func() bool { return scansOf(watched) >= n+2 })
 	waitFor(t, 10*time.Second, "the alerts", func() bool { return len(hook.raw()) >= 2 })
@@ -126,4 +119,46 @@ targets:
 		t.Errorf("integrity: %q %v", res, err)
 	}
 	t.Logf("%d scans: %d by r0, %d by r1; %d alerts", total, logs[0].total(), logs[1].total(), len(evs))
+}
+
+// scanGate runs a change between scans: while it runs no scan is in flight,
+// and scans that would start wait for it.
+type scanGate struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	running  int
+	changing bool
+}
+
+func newScanGate() *scanGate {
+	g := &scanGate{}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+func (g *scanGate) hook(string) func() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.changing {
+		g.cond.Wait()
+	}
+	g.running++
+	return func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.running--
+		g.cond.Broadcast()
+	}
+}
+
+func (g *scanGate) between(change func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.changing = true
+	for g.running > 0 {
+		g.cond.Wait()
+	}
+	change()
+	g.changing = false
+	g.cond.Broadcast()
 }

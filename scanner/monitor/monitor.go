@@ -57,6 +57,10 @@ type Options struct {
 	PruneInterval  time.Duration
 	// OnScan is told about each scan after it is committed.
 	OnScan func(ScanResult)
+	// ScanHook is called as a scan of target starts (it may block it) and the
+	// func it returns once that scan has ended, recorded or not: tests change
+	// a site only while no scan of it is running.
+	ScanHook func(target string) (done func())
 	// Now is the clock of alert state timestamps (default time.Now).
 	Now func() time.Time
 	// DialContext replaces the scanner's network dialer (tests).
@@ -364,6 +368,9 @@ func (m *Monitor) scanRun(ctx context.Context, t *Target, runKey string) (ScanRe
 	defer func() { <-m.sem }()
 
 	target := t.URL.String()
+	if m.opts.ScanHook != nil {
+		defer m.opts.ScanHook(target)()
+	}
 	m.log.Info("scan started", "target", target)
 	rep, scanErr, dur := m.runScan(ctx, t)
 	if scanErr != nil && ctx.Err() != nil {
