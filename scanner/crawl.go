@@ -119,14 +119,22 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 	for i, rc := range rep.Cookies { // the probe's records of the same cookies
 		seen[keyOf(rc)] = i
 	}
-	add := func(rc result.Cookie) {
-		if i, ok := seen[keyOf(rc)]; ok {
+	// A cookie set again in one phase keeps its first row, except during the
+	// login steps: there a new value is a new session issued at login (Tomcat
+	// issues one with the login form and another at j_security_check), and
+	// each gets its row. The steps are few, so this cannot flood the table.
+	add := func(rc result.Cookie, value string) {
+		key := keyOf(rc)
+		if rc.Phase == result.PhaseLogin {
+			key += "\x00" + value
+		}
+		if i, ok := seen[key]; ok {
 			// Keep the first place it was set; what the browser reported
 			// (its reasons) wins over the model's.
 			rep.Cookies[i].BlockedReasons, rep.Cookies[i].Note = rc.BlockedReasons, rc.Note
 			return
 		}
-		seen[keyOf(rc)] = len(rep.Cookies)
+		seen[key] = len(rep.Cookies)
 		rep.Cookies = append(rep.Cookies, rc)
 	}
 	// The probe's hop cookies were recorded already; the browser's are added
@@ -144,7 +152,7 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 				rc.SessionLike, rc.SessionSignal = rules.SessionLike(v.Name, v.Value, true)
 			}
 			reconcile(&rc, v, r.BlockedReasons(v.Raw))
-			add(rc)
+			add(rc, v.Value)
 		}
 	}
 	// Script writes: each document.cookie assignment the page hooks saw,
@@ -166,7 +174,7 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 		if loginSet[v.Name] {
 			rc.SessionLike, rc.SessionSignal = rules.SessionLike(v.Name, v.Value, true)
 		}
-		add(rc)
+		add(rc, v.Value)
 	}
 	// The operator's own cookies are listed as supplied, values always
 	// redacted: they are secrets of the operator, not data of the site.
@@ -199,7 +207,7 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 		rc.BlockedReasons, rc.Note = []string{}, "found in Chromium's store; the write itself was not seen"
 		rc.Domain = strings.TrimPrefix(s.Cookie.Domain, ".")
 		rc.HostOnly = !strings.HasPrefix(s.Cookie.Domain, ".")
-		add(rc)
+		add(rc, s.Cookie.Value)
 	}
 }
 

@@ -269,6 +269,39 @@ func TestDeletionIsItsOwnRow(t *testing.T) {
 	}
 }
 
+// Tomcat issues one session with the login form and a new one at
+// j_security_check: each has a row, so the session the login created is
+// there to read. Outside the login steps a cookie set again keeps one row.
+func TestEachSessionIssuedAtLoginIsARow(t *testing.T) {
+	s := startSite(t, "hardened")
+	now := time.Now()
+	line := func(v string) string { return "JSESSIONID=" + v + "; Path=/; Secure; HttpOnly" }
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = fakeCrawler{Responses: []observe.Response{
+			{URL: s.HTTPSURL + "login", Status: 200, Phase: result.PhaseLogin, Date: now, SetCookies: []string{line("ANON")}},
+			{URL: s.HTTPSURL + "j_security_check", Status: 303, Redirect: true, Phase: result.PhaseLogin, Date: now, SetCookies: []string{line("AUTHED")}},
+			{URL: s.HTTPSURL + "j_security_check", Status: 303, Redirect: true, Phase: result.PhaseLogin, Date: now, SetCookies: []string{line("AUTHED")}},
+			{URL: s.HTTPSURL + "a", Status: 200, Phase: result.PhasePostLogin, Date: now, SetCookies: []string{line("P1")}},
+			{URL: s.HTTPSURL + "b", Status: 200, Phase: result.PhasePostLogin, Date: now, SetCookies: []string{line("P2")}},
+		}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, c := range rep.Cookies {
+		if c.Name == "JSESSIONID" {
+			rows[c.Phase] = append(rows[c.Phase], c.URL)
+		}
+	}
+	if want := []string{s.HTTPSURL + "login", s.HTTPSURL + "j_security_check"}; !slices.Equal(rows[result.PhaseLogin], want) {
+		t.Errorf("login rows set at %q, want %q", rows[result.PhaseLogin], want)
+	}
+	if want := []string{s.HTTPSURL + "a"}; !slices.Equal(rows[result.PhasePostLogin], want) {
+		t.Errorf("post-login rows set at %q, want %q", rows[result.PhasePostLogin], want)
+	}
+}
+
 // TestSecretsNeverOverPlainHTTP: the scan's --header and --cookie values reach
 // the target's HTTPS origin and nothing else, although every server here
 // lives on the same host (127.0.0.1).
