@@ -10,7 +10,7 @@ import (
 )
 
 // appFrameworks come before web servers: their settings fix cookies at the source.
-var frameworkOrder = []string{"django", "rails", "laravel", "express", "spring", "aspnetcore", "flask", "php", "nginx", "apache"}
+var frameworkOrder = []string{"django", "rails", "laravel", "wordpress", "express", "spring", "aspnetcore", "flask", "php", "nginx", "apache"}
 
 // FrameworkLabel is the display name of a framework ID ("aspnetcore" → "ASP.NET
 // Core"); the names live with the rest of the report vocabulary.
@@ -44,6 +44,9 @@ func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Fram
 		case strings.HasPrefix(n, "remember_web_"):
 			note("laravel", "cookie "+name)
 		}
+		if isWordPressCookie(n) {
+			note("wordpress", "cookie "+name)
+		}
 		if fw, ok := FrameworkDefault(name); ok && fw != "flask" {
 			note(fw, "cookie "+name)
 		}
@@ -58,6 +61,14 @@ func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Fram
 			note("php", "X-Powered-By: "+h.Get("X-Powered-By"))
 		case strings.Contains(powered, "asp.net"):
 			note("aspnetcore", "X-Powered-By: "+h.Get("X-Powered-By"))
+		}
+		for _, link := range h.Values("Link") {
+			if strings.Contains(link, `rel="https://api.w.org/"`) {
+				note("wordpress", "Link: rel=\"https://api.w.org/\" (the WordPress REST API)")
+			}
+		}
+		if h.Get("X-Pingback") != "" {
+			note("wordpress", "X-Pingback header")
 		}
 		if h.Get("X-Runtime") != "" && h.Get("X-Request-Id") != "" {
 			note("rails", "X-Runtime and X-Request-Id headers")
@@ -74,6 +85,11 @@ func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Fram
 				note("flask", "Server: "+h.Get("Server")) // a Python WSGI app; Django is told apart by its cookies
 			}
 		}
+	}
+	// WordPress is PHP (often behind nginx with PHP-FPM, which sends no
+	// X-Powered-By): its plugins' cookies are set with PHP's setcookie().
+	if _, ok := ev["wordpress"]; ok {
+		note("php", "WordPress runs on PHP")
 	}
 	// Laravel sets PHPSESSID-free sessions; a laravel_session makes "php" redundant.
 	if _, ok := ev["laravel"]; ok {
@@ -92,6 +108,17 @@ func DetectFrameworks(cookieNames []string, headers []http.Header) []result.Fram
 func hasCookie(names []string, want string) bool {
 	for _, n := range names {
 		if strings.EqualFold(n, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// isWordPressCookie: the cookies WordPress core sets itself (auth, logged-in,
+// login test, per-user settings, comment author), name lowercased.
+func isWordPressCookie(n string) bool {
+	for _, p := range []string{"wordpress_", "wp-settings-", "comment_author_", "wp_lang"} {
+		if strings.HasPrefix(n, p) {
 			return true
 		}
 	}

@@ -27,10 +27,13 @@ func TestDetectFrameworks(t *testing.T) {
 		"rails":               {[]string{"_shop_session"}, []http.Header{h("X-Runtime", "0.01", "X-Request-Id", "x")}, "rails"},
 		"laravel not php":     {[]string{"laravel_session", "XSRF-TOKEN"}, []http.Header{h("X-Powered-By", "PHP/8.2")}, "laravel"},
 		"php":                 {[]string{"PHPSESSID"}, nil, "php"},
-		"spring":              {[]string{"JSESSIONID"}, nil, "spring"},
-		"aspnet core":         {[]string{".AspNetCore.Antiforgery.abc"}, []http.Header{h("Server", "Kestrel")}, "aspnetcore"},
-		"apache only":         {[]string{"theme"}, []http.Header{h("Server", "Apache/2.4.57 (Debian)")}, "apache"},
-		"nothing":             {[]string{"theme"}, []http.Header{h("Server", "cloudflare")}, ""},
+		"wordpress on nginx with php-fpm": {[]string{"wordpress_test_cookie", "wp-settings-time-1"},
+			[]http.Header{h("Server", "nginx/1.22.1", "Link", `<https://wp.test/wp-json/>; rel="https://api.w.org/"`)}, "wordpress,php,nginx"},
+		"wordpress by its REST link": {nil, []http.Header{h("Link", `<https://wp.test/wp-json/>; rel="https://api.w.org/"`)}, "wordpress,php"},
+		"spring":                     {[]string{"JSESSIONID"}, nil, "spring"},
+		"aspnet core":                {[]string{".AspNetCore.Antiforgery.abc"}, []http.Header{h("Server", "Kestrel")}, "aspnetcore"},
+		"apache only":                {[]string{"theme"}, []http.Header{h("Server", "Apache/2.4.57 (Debian)")}, "apache"},
+		"nothing":                    {[]string{"theme"}, []http.Header{h("Server", "cloudflare")}, ""},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -128,13 +131,42 @@ func TestRemediateNamesTheSetter(t *testing.T) {
 	nginx := DetectFrameworks(nil, []http.Header{{"Server": {"nginx/1.24.0"}}})
 	fs := []result.Finding{{Rule: "cookie-missing-secure", Cookie: "app_auth", CookieClass: "session"}}
 	Remediate(fs, nginx)
-	if fs[0].Remediation.Fix != `proxy_cookie_flags ~ secure;` {
+	if !strings.HasPrefix(fs[0].Remediation.Fix, `proxy_cookie_flags ~ secure;`) {
 		t.Errorf("behind nginx: %+v", fs[0].Remediation)
 	}
 	fs = []result.Finding{{Rule: "cookie-missing-secure", Cookie: "app_auth", CookieClass: "session"}}
 	Remediate(fs, nil)
 	if fs[0].Remediation.Fix != "" || fs[0].Remediation.Framework != "" {
 		t.Errorf("setter unknown: %+v, want the generic fix only", fs[0].Remediation)
+	}
+}
+
+// WordPress behind nginx with PHP-FPM (seen on a real install): nginx's
+// proxy_cookie_flags never touches a fastcgi_pass response, so it is never
+// the fix; WordPress's own cookies get WordPress's settings (or none), a
+// plugin's cookie PHP's setcookie().
+func TestRemediateWordPressBehindNginx(t *testing.T) {
+	fws := DetectFrameworks([]string{"wordpress_logged_in_abc", "wordpress_test_cookie"}, []http.Header{{"Server": {"nginx/1.22.1"}}})
+	for _, tc := range []struct {
+		rule, cookie, class, fw, want string
+	}{
+		{"cookie-missing-secure", "wordpress_logged_in_abc", "session", "wordpress", `FORCE_SSL_ADMIN`},
+		{"cookie-missing-secure", "wordpress_test_cookie", "other", "wordpress", `FORCE_SSL_ADMIN`},
+		{"cookie-missing-samesite", "wordpress_sec_abc", "session", "wordpress", `no SameSite setting`},
+		{"cookie-missing-httponly", "wordpress_test_cookie", "other", "", ""},
+		{"cookie-missing-samesite", "cart_id", "other", "php", `setcookie("cart_id", $value, [`},
+		{"cookie-missing-httponly", "PHPSESSID", "session", "php", `session.cookie_httponly = 1`},
+		{"hsts-missing", "", "", "php", `add_header Strict-Transport-Security`},
+	} {
+		fs := []result.Finding{{Rule: tc.rule, Cookie: tc.cookie, CookieClass: tc.class}}
+		Remediate(fs, fws)
+		got := fs[0].Remediation
+		if got.Framework != tc.fw || !strings.Contains(got.Fix, tc.want) {
+			t.Errorf("%s on %q: %+v, want %q %q", tc.rule, tc.cookie, got, tc.fw, tc.want)
+		}
+		if strings.Contains(got.Fix, "proxy_cookie_flags") {
+			t.Errorf("%s on %q: nginx's proxy rewrite for a PHP-FPM site: %q", tc.rule, tc.cookie, got.Fix)
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ var secureFix = map[string]string{
 	"laravel":    `SESSION_SECURE_COOKIE=true  (.env)`,
 	"php":        `session.cookie_secure = 1  (php.ini)`,
 	"flask":      `SESSION_COOKIE_SECURE = True`,
-	"nginx":      `proxy_cookie_flags ~ secure;`,
+	"nginx":      `proxy_cookie_flags ~ secure;  (proxy_pass backends only)`,
 	"apache":     `Header always edit Set-Cookie "^((?!.*;\s*Secure).*)$" "$1; Secure"`,
 }
 
@@ -58,7 +58,7 @@ var otherSecureFix = map[string]string{
 	"php":        `setcookie({name}, $value, ["secure" => true, "httponly" => true, "samesite" => "Lax"])`,
 	"laravel":    `cookie({name}, $value, secure: true)`,
 	"flask":      `response.set_cookie({name}, value, secure=True, httponly=True, samesite="Lax")`,
-	"nginx":      `proxy_cookie_flags ~ secure;`,
+	"nginx":      `proxy_cookie_flags ~ secure;  (proxy_pass backends only)`,
 	"apache":     `Header always edit Set-Cookie "^((?!.*;\s*Secure).*)$" "$1; Secure"`,
 }
 
@@ -71,6 +71,11 @@ var renameFix = map[string]string{
 	"laravel":    `SESSION_COOKIE=__Host-laravel_session  (.env)`,
 	"php":        `session.name = __Host-PHPSESSID  (php.ini, with session.cookie_secure = 1)`,
 }
+
+// wordPressSecureFix: WordPress marks its auth cookie Secure when the request
+// came over HTTPS, and its logged-in cookie only when the Site Address is
+// https:// as well (wp_set_auth_cookie).
+const wordPressSecureFix = `define("FORCE_SSL_ADMIN", true);  in wp-config.php, and https:// in both addresses of Settings → General (the logged-in cookie is Secure only when the Site Address is https://; behind a TLS proxy also $_SERVER["HTTPS"] = "on" when X-Forwarded-Proto is https)`
 
 var fixes = fixTable{
 	"http-no-redirect":              redirectFix,
@@ -130,7 +135,7 @@ var fixes = fixTable{
 		"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.HttpOnly = HttpOnlyPolicy.Always);`,
 		"laravel":    `'http_only' => true  (config/session.php)`,
 		"php":        `session.cookie_httponly = 1  (php.ini)`,
-		"nginx":      `proxy_cookie_flags ~ httponly;`,
+		"nginx":      `proxy_cookie_flags ~ httponly;  (proxy_pass backends only)`,
 	},
 	"cookie-missing-httponly#other": {
 		"django":     `response.set_cookie({name}, value, httponly=True, secure=True, samesite="Lax")`,
@@ -140,7 +145,7 @@ var fixes = fixTable{
 		"php":        otherSecureFix["php"],
 		"laravel":    `cookie({name}, $value, httpOnly: true)`,
 		"flask":      `response.set_cookie({name}, value, httponly=True, secure=True, samesite="Lax")`,
-		"nginx":      `proxy_cookie_flags ~ httponly;`,
+		"nginx":      `proxy_cookie_flags ~ httponly;  (proxy_pass backends only)`,
 	},
 	"cookie-missing-httponly#csrf": {"django": `nothing to do: Django reads csrftoken from script by design (CSRF_COOKIE_HTTPONLY adds no protection)`},
 	"cookie-missing-samesite": {
@@ -151,7 +156,7 @@ var fixes = fixTable{
 		"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.MinimumSameSitePolicy = SameSiteMode.Lax);`,
 		"laravel":    `'same_site' => 'lax'  (config/session.php)`,
 		"php":        `session.cookie_samesite = "Lax"  (php.ini)`,
-		"nginx":      `proxy_cookie_flags ~ samesite=lax;`,
+		"nginx":      `proxy_cookie_flags ~ samesite=lax;  (proxy_pass backends only)`,
 	},
 	"cookie-missing-samesite#other": {
 		"django":  otherSecureFix["django"],
@@ -160,9 +165,9 @@ var fixes = fixTable{
 		"php":     otherSecureFix["php"],
 		"laravel": `cookie({name}, $value, sameSite: 'lax')`,
 		"flask":   `response.set_cookie({name}, value, samesite="Lax", secure=True)`,
-		"nginx":   `proxy_cookie_flags ~ samesite=lax;`,
+		"nginx":   `proxy_cookie_flags ~ samesite=lax;  (proxy_pass backends only)`,
 	},
-	"cookie-missing-samesite#csrf": {"django": `CSRF_COOKIE_SAMESITE = "Lax"`, "nginx": `proxy_cookie_flags ~ samesite=lax;`},
+	"cookie-missing-samesite#csrf": {"django": `CSRF_COOKIE_SAMESITE = "Lax"`, "nginx": `proxy_cookie_flags ~ samesite=lax;  (proxy_pass backends only)`},
 	"session-cookie-persistent": {
 		"django":     `SESSION_EXPIRE_AT_BROWSER_CLOSE = True  (or a shorter SESSION_COOKIE_AGE)`,
 		"express":    `session({ cookie: { maxAge: null } })  (a browser-session cookie)`,
@@ -232,6 +237,20 @@ var fixes = fixTable{
 	},
 }
 
+// WordPress's own cookies are set by core, not per response by the site:
+// their fixes are WordPress settings, or say that it has none.
+func init() {
+	for rule, fix := range map[string]string{
+		"cookie-missing-secure":     wordPressSecureFix,
+		"cookie-sent-over-http":     wordPressSecureFix,
+		"cookie-set-over-http":      `redirect at the web server (nginx: return 301 https://$host$request_uri;) and define("FORCE_SSL_ADMIN", true);  in wp-config.php`,
+		"cookie-missing-samesite":   `WordPress core has no SameSite setting for its cookies: override the pluggable wp_set_auth_cookie() in a must-use plugin, or add it where the server rewrites Set-Cookie (Apache: Header always edit Set-Cookie; nginx cannot rewrite a fastcgi_pass response)`,
+		"session-cookie-persistent": `the 14-day auth cookies come from "Remember Me"; without it they end with the browser session. Shorten them with add_filter("auth_cookie_expiration", fn() => 8 * HOUR_IN_SECONDS);`,
+	} {
+		fixes[rule]["wordpress"] = fix
+	}
+}
+
 // Remediate fills each finding's framework fix from the first detected framework
 // that has one for the rule. A cookie's fix depends on what sets it: the
 // framework's own cookie (its session or CSRF cookie, see CookieOwners) gets
@@ -252,12 +271,22 @@ func Remediate(fs []result.Finding, frameworks []result.Framework) {
 		}
 		owners := CookieOwners(f.Cookie)
 		own := f.Rule + "#other"
+		ownerHasNone := false
 		for _, fw := range frameworks {
 			var keys []string
 			switch {
 			case webServers[fw.Name]:
+				if fw.Name == "nginx" && fastCGI(frameworks) {
+					// proxy_cookie_flags acts on proxy_pass only, not
+					// on PHP-FPM's fastcgi_pass responses.
+					continue
+				}
 				keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
-			case owners[fw.Name] && f.CookieClass != "other":
+			case ownerHasNone:
+				// The cookie's owner sets it: another framework's
+				// per-response call would not touch it.
+				continue
+			case owners[fw.Name] && (f.CookieClass != "other" || coreSetsAll[fw.Name]):
 				keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
 			default:
 				// The site's own cookie, or the framework's cookie of
@@ -269,12 +298,27 @@ func Remediate(fs []result.Finding, frameworks []result.Framework) {
 				f.Remediation.Framework, f.Remediation.Fix = fw, strings.ReplaceAll(fix, "{name}", strconv.Quote(f.Cookie))
 				break
 			}
+			ownerHasNone = ownerHasNone || owners[fw.Name]
 		}
 	}
 }
 
 // webServers rewrite every cookie that passes through them.
 var webServers = map[string]bool{"nginx": true, "apache": true}
+
+// coreSetsAll are frameworks whose every own cookie is set by their core and
+// fixed by their settings, whatever its class.
+var coreSetsAll = map[string]bool{"wordpress": true}
+
+// fastCGI: a PHP application, which nginx serves through PHP-FPM.
+func fastCGI(frameworks []result.Framework) bool {
+	for _, fw := range frameworks {
+		if fw.Name == "php" || fw.Name == "laravel" || fw.Name == "wordpress" {
+			return true
+		}
+	}
+	return false
+}
 
 // CookieOwners are the frameworks that set a cookie of this name themselves:
 // their session cookie (FrameworkDefault), their CSRF cookie, their
@@ -296,6 +340,8 @@ func CookieOwners(name string) map[string]bool {
 		m["aspnetcore"] = true
 	case n == "_csrf":
 		m["express"] = true
+	case isWordPressCookie(n):
+		m["wordpress"] = true
 	}
 	return m
 }

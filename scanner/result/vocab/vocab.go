@@ -63,7 +63,7 @@ func Plural[N int | int64](n N, one, many string) string {
 // frameworkNames are the display names of the framework IDs reports use.
 var frameworkNames = map[string]string{
 	"django": "Django", "express": "Express", "rails": "Rails", "spring": "Java servlet (Tomcat, Jetty, Spring Boot)",
-	"aspnetcore": "ASP.NET Core", "laravel": "Laravel", "php": "PHP", "flask": "Flask",
+	"aspnetcore": "ASP.NET Core", "laravel": "Laravel", "wordpress": "WordPress", "php": "PHP", "flask": "Flask",
 	"nginx": "nginx", "apache": "Apache", result.FrameworkScript: result.FrameworkScriptLabel,
 }
 
