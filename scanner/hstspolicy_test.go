@@ -149,10 +149,10 @@ func TestSessionSignalOfARow(t *testing.T) {
 		o.Crawler = fakeCrawler{Pages: []observe.Page{{URL: u, FinalURL: u, Status: 200, Phase: result.PhasePreLogin}},
 			Login: &observe.LoginResult{OK: true, FinalURL: u + "account"},
 			Responses: []observe.Response{{URL: u + "login", Type: "Document", Status: 302, Redirect: true, Phase: result.PhaseLogin,
-				SetCookies: []string{"cart=9; Path=/; Secure; HttpOnly; SameSite=Lax"}}},
+				SetCookies: []string{"cart=c7Kq9ZpLw2Xr; Path=/; Secure; HttpOnly; SameSite=Lax"}}},
 			Stored: map[string][]observe.StoredCookie{
-				observe.PreLogin:  {{Name: "cart", Value: "1", Domain: "127.0.0.1", Path: "/"}},
-				observe.PostLogin: {{Name: "cart", Value: "9", Domain: "127.0.0.1", Path: "/"}}}}
+				observe.PreLogin:  {{Name: "cart", Value: "a3Vx8NqR1mTe", Domain: "127.0.0.1", Path: "/"}},
+				observe.PostLogin: {{Name: "cart", Value: "c7Kq9ZpLw2Xr", Domain: "127.0.0.1", Path: "/"}}}}
 	})
 	if err != nil {
 		t.Fatal(err)

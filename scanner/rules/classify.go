@@ -134,6 +134,35 @@ func sessionLike(name, value, behaviour string) (bool, string) {
 // to be remembered is one too (CookieContext.RememberMe).
 func IsRememberMe(name string) bool { return strings.Contains(strings.ToLower(name), "remember") }
 
+// CanCarryCredential: the value has room for 64 random bits (OWASP's floor
+// for a session id) in the alphabet it uses. A 10-digit timestamp or a short
+// flag cannot be a credential however the site treats it, so rotating or
+// removing it says nothing (WordPress's logout deletes wp-settings-time-1).
+func CanCarryCredential(v string) bool {
+	digits, hex, alnum := true, true, true
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+		case r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F':
+			digits = false
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			digits, hex = false, false
+		default:
+			digits, hex, alnum = false, false, false
+		}
+	}
+	alphabet := 64.0
+	switch {
+	case digits:
+		alphabet = 10
+	case hex:
+		alphabet = 16
+	case alnum:
+		alphabet = 62
+	}
+	return float64(len(v))*math.Log2(alphabet) >= 64
+}
+
 // looksRandom is true for values of 16+ characters with high per-character entropy,
 // the shape of generated identifiers. Hex tops out at 4 bits a character, and a
 // random 32-hex id often measures under 3.5, hence the threshold of 3.

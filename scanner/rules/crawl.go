@@ -145,7 +145,7 @@ func SessionSignals(c observe.Crawl) map[string]string {
 	}
 	if c.Login != nil && c.Login.OK {
 		rotated := func(name, value string) {
-			if vals, ok := before[name]; ok && !churn[name] && !slices.Contains(vals, value) {
+			if vals, ok := before[name]; ok && !churn[name] && !slices.Contains(vals, value) && CanCarryCredential(value) {
 				m[name] = "rotated at login: the login gave it a new value"
 			}
 		}
@@ -165,7 +165,7 @@ func SessionSignals(c observe.Crawl) map[string]string {
 	}
 	if c.Logout != nil && c.Logout.OK {
 		for _, b := range c.Stored[observe.PostLogin] {
-			if _, ok := m[b.Name]; ok || c.IsSupplied(b) {
+			if _, ok := m[b.Name]; ok || c.IsSupplied(b) || !CanCarryCredential(b.Value) {
 				continue
 			}
 			kept := false

@@ -66,15 +66,15 @@ func TestSessionSignals(t *testing.T) {
 			"user_name=alice; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=2592000",
 			"user_id=42; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=2592000",
 			"theme=dark; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=2592000",
-			"cart=7; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=2592000"),
-		Stored: phases(jar("cart", "3"), jar("user_name", "alice", "user_id", "42", "theme", "dark", "cart", "7"))}
+			"cart=c7Kq9ZpLw2Xr; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=2592000"),
+		Stored: phases(jar("cart", "a3Vx8NqR1mTe"), jar("user_name", "alice", "user_id", "42", "theme", "dark", "cart", "c7Kq9ZpLw2Xr"))}
 	fs := crawlFindings(c)
 	for _, name := range []string{"user_name", "user_id", "theme"} {
 		if got := findingsOf(fs, "session-cookie-persistent", name); len(got) != 0 {
 			t.Errorf("%s, merely set at login, is judged a session cookie: %+v", name, got)
 		}
 	}
-	// cart held "3" before login and "7" after: the login rotated it.
+	// cart held one value before login and another after: the login rotated it.
 	got := findingsOf(fs, "session-cookie-persistent", "cart")
 	if len(got) != 1 || got[0].Severity != medium || !strings.Contains(got[0].Detail, "rotated at login") {
 		t.Errorf("cart (rotated at login): %+v, want medium naming the signal", got)
@@ -85,9 +85,32 @@ func TestSessionSignals(t *testing.T) {
 
 	// Removed at logout.
 	c = ob.Crawl{Login: login, Logout: &ob.LogoutResult{OK: true},
-		Stored: map[string][]ob.StoredCookie{ob.PreLogin: nil, ob.PostLogin: jar("u", "1", "theme", "dark"), "logout": jar("theme", "dark")}}
+		Stored: map[string][]ob.StoredCookie{ob.PreLogin: nil, ob.PostLogin: jar("u", "a91f03c2b7d4e5f6", "theme", "dark"), "logout": jar("theme", "dark")}}
 	if s := rules.SessionSignals(c); !strings.HasPrefix(s["u"], "removed at logout") || s["theme"] != "" {
 		t.Errorf("signals %q, want u removed at logout and theme nothing", s)
+	}
+}
+
+// A value with no room for a credential (under 64 bits in its alphabet) is
+// no session cookie because the login changed it or the logout removed it:
+// WordPress's logout deletes wp-settings-time-1, a 10-digit timestamp.
+func TestNoCredentialNoBehaviourSignal(t *testing.T) {
+	login := &ob.LoginResult{OK: true, FinalURL: "https://app.test/wp-admin/"}
+	c := ob.Crawl{Login: login, Logout: &ob.LogoutResult{OK: true},
+		Responses: loginResp("wp-settings-time-1=1796312345; Path=/; Max-Age=31536000", "step=2; Path=/"),
+		Stored: map[string][]ob.StoredCookie{ob.PreLogin: jar("step", "1"),
+			ob.PostLogin: jar("wp-settings-time-1", "1796312345", "step", "2"), "logout": nil}}
+	if s := rules.SessionSignals(c); len(s) != 0 {
+		t.Errorf("signals %q, want none", s)
+	}
+	if got := findingsOf(crawlFindings(c), "session-cookie-persistent", "wp-settings-time-1"); len(got) != 0 {
+		t.Errorf("a timestamp judged a persistent session cookie: %+v", got)
+	}
+	for v, want := range map[string]bool{"1796312345": false, "12345678901234567890": true, "a91f03c2b7d4e5f": false,
+		"a91f03c2b7d4e5f6": true, "c7Kq9ZpLw2X": true, "c7Kq9ZpLw2": false, "": false, "s%3Aab.cd": false} {
+		if got := rules.CanCarryCredential(v); got != want {
+			t.Errorf("CanCarryCredential(%q) = %v, want %v", v, got, want)
+		}
 	}
 }
 
@@ -118,8 +141,8 @@ func TestChurningCookieIsNoRotation(t *testing.T) {
 	}
 	c := ob.Crawl{Login: &ob.LoginResult{OK: true},
 		Responses: append([]ob.Response{pre("last_visit=1700000001; Path=/"), pre("last_visit=1700000002; Path=/")},
-			loginResp("last_visit=1700000003; Path=/", "cart=9; Path=/")...),
-		Stored: phases(jar("last_visit", "1700000002", "cart", "1"), jar("last_visit", "1700000003", "cart", "9"))}
+			loginResp("last_visit=1700000003; Path=/", "cart=c7Kq9ZpLw2Xr; Path=/")...),
+		Stored: phases(jar("last_visit", "1700000002", "cart", "a3Vx8NqR1mTe"), jar("last_visit", "1700000003", "cart", "c7Kq9ZpLw2Xr"))}
 	s := rules.SessionSignals(c)
 	if s["last_visit"] != "" || s["cart"] == "" {
 		t.Errorf("signals %q, want cart rotated and last_visit nothing", s)
