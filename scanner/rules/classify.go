@@ -172,7 +172,7 @@ func looksRandom(v string) bool {
 	}
 	// Words with spaces ("WP Cookie check", percent- or form-encoded) are
 	// text, whatever their letters measure; a generated id has no space.
-	if d, err := url.QueryUnescape(v); err == nil && strings.ContainsRune(d, ' ') {
+	if d, err := url.QueryUnescape(v); err == nil && (strings.ContainsRune(d, ' ') || isAddress(d)) {
 		return false
 	}
 	var counts [256]int
@@ -187,6 +187,17 @@ func looksRandom(v string) bool {
 		}
 	}
 	return h >= 3.0
+}
+
+// isAddress: an e-mail address or a web address (WordPress's
+// comment_author_email_* holds "bob%40example.test"): data the user typed,
+// not a generated id, whatever its letters measure.
+func isAddress(d string) bool {
+	if strings.HasPrefix(d, "http://") || strings.HasPrefix(d, "https://") {
+		return true
+	}
+	at := strings.IndexByte(d, '@')
+	return at > 0 && strings.Count(d, "@") == 1 && strings.Contains(d[at+1:], ".") && !strings.ContainsAny(d, " /=")
 }
 
 // Class is the cookie class findings carry: "session", "csrf" or "other".

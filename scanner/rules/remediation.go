@@ -15,7 +15,7 @@ var redirectFix = map[string]string{
 	"django":     `SECURE_SSL_REDIRECT = True  (behind a TLS proxy also SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https"))`,
 	"express":    `app.set("trust proxy", 1); app.use((req, res, next) => req.secure ? next() : res.redirect(301, "https://" + req.hostname + req.originalUrl))`,
 	"rails":      `config.force_ssl = true`,
-	"spring":     `http.requiresChannel(c -> c.anyRequest().requiresSecure())  (Spring Security)`,
+	"spring":     `web.xml <security-constraint><web-resource-collection><url-pattern>/*</url-pattern></web-resource-collection><user-data-constraint><transport-guarantee>CONFIDENTIAL</transport-guarantee></user-data-constraint></security-constraint>  (Spring Security: http.requiresChannel(c -> c.anyRequest().requiresSecure()))`,
 	"aspnetcore": `builder.Services.AddHttpsRedirection(o => o.RedirectStatusCode = StatusCodes.Status308PermanentRedirect); app.UseHttpsRedirection();`,
 	"laravel":    `redirect at the web server (nginx: return 301 https://$host$request_uri;), and URL::forceScheme('https') in AppServiceProvider`,
 	"php":        `redirect at the web server: nginx return 301 https://$host$request_uri; / Apache Redirect permanent / https://HOST/`,
@@ -28,7 +28,7 @@ var hstsFix = map[string]string{
 	"django":     `SECURE_HSTS_SECONDS = 31536000; SECURE_HSTS_INCLUDE_SUBDOMAINS = True`,
 	"express":    `app.use(helmet.strictTransportSecurity({ maxAge: 31536000, includeSubDomains: true }))`,
 	"rails":      `config.force_ssl = true; config.ssl_options = { hsts: { expires: 1.year, subdomains: true } }`,
-	"spring":     `http.headers(h -> h.httpStrictTransportSecurity(s -> s.includeSubDomains(true).maxAgeInSeconds(31536000)))`,
+	"spring":     `Tomcat web.xml filter org.apache.catalina.filters.HttpHeaderSecurityFilter with hstsMaxAgeSeconds=31536000, hstsIncludeSubDomains=true  (Spring Security: http.headers(h -> h.httpStrictTransportSecurity(s -> s.includeSubDomains(true).maxAgeInSeconds(31536000))))`,
 	"aspnetcore": `builder.Services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; }); app.UseHsts();`,
 	"laravel":    `send it from the web server: add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`,
 	"php":        `send it from the web server: add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`,
@@ -90,7 +90,7 @@ var fixes = fixTable{
 		"django":     `SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  (Django thinks the request was plain HTTP)`,
 		"express":    `app.set("trust proxy", 1)`,
 		"rails":      `config.assume_ssl = true`,
-		"spring":     `server.forward-headers-strategy=native`,
+		"spring":     `Tomcat server.xml <Valve className="org.apache.catalina.valves.RemoteIpValve" protocolHeader="X-Forwarded-Proto"/>  (Spring Boot: server.forward-headers-strategy=native)`,
 		"aspnetcore": `app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedProto });`,
 		"nginx":      `proxy_set_header X-Forwarded-Proto $scheme; proxy_redirect http:// https://;`,
 		"apache":     `RequestHeader set X-Forwarded-Proto "https"  (and ProxyPassReverse for the backend)`,
@@ -245,7 +245,7 @@ func init() {
 		"cookie-sent-over-http":     wordPressSecureFix,
 		"cookie-set-over-http":      `redirect at the web server (nginx: return 301 https://$host$request_uri;) and define("FORCE_SSL_ADMIN", true);  in wp-config.php`,
 		"cookie-missing-samesite":   `WordPress core has no SameSite setting for its cookies: override the pluggable wp_set_auth_cookie() in a must-use plugin, or add it where the server rewrites Set-Cookie (Apache: Header always edit Set-Cookie; nginx cannot rewrite a fastcgi_pass response)`,
-		"session-cookie-persistent": `the 14-day auth cookies come from "Remember Me"; without it they end with the browser session. Shorten them with add_filter("auth_cookie_expiration", fn() => 8 * HOUR_IN_SECONDS);`,
+		"session-cookie-persistent": `WordPress sets the lifetime itself: its auth cookies (wordpress_sec_*, wordpress_logged_in_*) last 14 days only with "Remember Me" (shorten: add_filter("auth_cookie_expiration", fn() => 8 * HOUR_IN_SECONDS);), its comment_author_* cookies about a year (add_filter("comment_cookie_lifetime", fn() => DAY_IN_SECONDS);)`,
 	} {
 		fixes[rule]["wordpress"] = fix
 	}
