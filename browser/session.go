@@ -37,6 +37,13 @@ var ErrPageLoad = errors.New("page load failed")
 // (recorder.awaitingExtra).
 const quietPeriod = 30 * time.Millisecond
 
+// actionQuiet is how long a click or key press must be followed by no event
+// before it counts as having started no navigation. The navigation a click
+// starts reaches us only when Chromium sends its request, which on a busy
+// machine came well after quietPeriod (a logout's store was read before its
+// response). A login has a few actions, so the wait costs little.
+const actionQuiet = 500 * time.Millisecond
+
 // maxQuietWait bounds the wait for a quiet page after the load event: a
 // page that polls forever (setInterval, a chain of timers) would otherwise
 // cost a whole page timeout.

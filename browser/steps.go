@@ -144,7 +144,7 @@ func (r *stepRunner) settle(ctx context.Context, since time.Time, seq int) error
 	defer tick.Stop()
 	var doneAt time.Time
 	for {
-		navDone, idle := r.rec.actionState(since, seq, quietPeriod)
+		navDone, idle := r.rec.actionState(since, seq, actionQuiet)
 		if navDone && doneAt.IsZero() {
 			doneAt = time.Now()
 		}
