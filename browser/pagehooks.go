@@ -54,7 +54,10 @@ globalThis.setTimeout = function (fn, ms, ...args) {
 	let id;
 	id = st.call(this, function () {
 		try { return fn.apply(this, args); }
-		finally { if (pending.delete(id)) send({k: "t", n: -1}); }
+		// Reported one task later: a request the callback started (even
+		// one whose start is itself a task) is then announced first, in
+		// this renderer's order, so no wall-clock window has to cover it.
+		finally { if (pending.delete(id)) st(() => send({k: "t", n: -1}), 0); }
 	}, ms);
 	pending.add(id);
 	send({k: "t", n: 1});

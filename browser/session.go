@@ -31,11 +31,11 @@ var ErrPageLoad = errors.New("page load failed")
 // quietPeriod is how long a page with script must show no event at all
 // after its load event, with nothing in flight and no short timer pending
 // (see pagehooks.go), before a visit counts as settled. Timers and requests
-// are waited for explicitly; the window only covers the moment between a
-// timer's callback starting a fetch and the fetch's first network event.
-// Raw-header events that a response announced are waited for separately
-// (recorder.awaitingExtra).
-const quietPeriod = 30 * time.Millisecond
+// are waited for explicitly, and a timer is reported done only a task after
+// its callback, so the requests it started come first; the window is a
+// margin, not the mechanism. Raw-header events that a response announced
+// are waited for separately (recorder.awaitingExtra).
+const quietPeriod = 10 * time.Millisecond
 
 // actionQuiet is how long a click or key press must be followed by no event
 // before it counts as having started no navigation. The navigation a click
@@ -399,7 +399,7 @@ func (s *Session) navigate(ctx context.Context, rec *recorder, url string) (comm
 // (at most maxQuietWait). A network that never quiets is no error: the
 // deadline just ends the wait. doc is the document at its load event.
 func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, timeout time.Duration) (doc loadedDoc, loadErr string) {
-	tick := time.NewTicker(10 * time.Millisecond)
+	tick := time.NewTicker(quietPeriod / 2)
 	defer tick.Stop()
 	var loadedAt time.Time
 	quiet := quietPeriod
