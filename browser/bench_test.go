@@ -261,7 +261,11 @@ func BenchmarkOnePageScan(b *testing.B) {
 		dir := b.TempDir()
 		actx, acancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(dir),
-			chromedp.Flag("host-resolver-rules", testRules), chromedp.Flag("ignore-certificate-errors", true))...)
+			chromedp.Flag("host-resolver-rules", testRules), chromedp.Flag("ignore-certificate-errors", true),
+			// The floor gets the same cheaper Chromium as a scan (see
+			// allocatorOptions), or the ratio would credit us with it.
+			chromedp.Flag("in-process-gpu", true),
+			chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup"))...)
 		ctx, cancel := chromedp.NewContext(actx)
 		if err := chromedp.Do(ctx, chromedp.Navigate(target.String())); err != nil {
 			b.Fatalf("bare navigate: %v", err)
