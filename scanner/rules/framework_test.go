@@ -157,6 +157,8 @@ func TestRemediateWordPressBehindNginx(t *testing.T) {
 		{"cookie-missing-samesite", "cart_id", "other", "php", `setcookie("cart_id", $value, [`},
 		{"cookie-missing-httponly", "PHPSESSID", "session", "php", `session.cookie_httponly = 1`},
 		{"hsts-missing", "", "", "php", `add_header Strict-Transport-Security`},
+		// nginx's redirect still fits a PHP site; only its cookie rewrite does not.
+		{"cookie-set-over-http", "cart_id", "other", "nginx", `return 301 https://`},
 	} {
 		fs := []result.Finding{{Rule: tc.rule, Cookie: tc.cookie, CookieClass: tc.class}}
 		Remediate(fs, fws)

@@ -46,6 +46,7 @@ var secureFix = map[string]string{
 	"laravel":    `SESSION_SECURE_COOKIE=true  (.env)`,
 	"php":        `session.cookie_secure = 1  (php.ini)`,
 	"flask":      `SESSION_COOKIE_SECURE = True`,
+	"wordpress":  wordPressSecureFix,
 	"nginx":      `proxy_cookie_flags ~ secure;  (proxy_pass backends only)`,
 	"apache":     `Header always edit Set-Cookie "^((?!.*;\s*Secure).*)$" "$1; Secure"`,
 }
@@ -125,6 +126,7 @@ var fixes = fixTable{
 	"cookie-set-over-http": {
 		"django": `SECURE_SSL_REDIRECT = True and SESSION_COOKIE_SECURE = True`, "express": redirectFix["express"],
 		"rails": `config.force_ssl = true`, "nginx": redirectFix["nginx"], "apache": redirectFix["apache"], "aspnetcore": redirectFix["aspnetcore"],
+		"wordpress": `redirect at the web server (nginx: return 301 https://$host$request_uri;) and define("FORCE_SSL_ADMIN", true);  in wp-config.php`,
 	},
 	"cookie-samesite-none-insecure": secureFix,
 	"cookie-missing-httponly": {
@@ -156,6 +158,7 @@ var fixes = fixTable{
 		"aspnetcore": `builder.Services.Configure<CookiePolicyOptions>(o => o.MinimumSameSitePolicy = SameSiteMode.Lax);`,
 		"laravel":    `'same_site' => 'lax'  (config/session.php)`,
 		"php":        `session.cookie_samesite = "Lax"  (php.ini)`,
+		"wordpress":  `WordPress core has no SameSite setting for its cookies: override the pluggable wp_set_auth_cookie() in a must-use plugin, or add it where the server rewrites Set-Cookie (Apache: Header always edit Set-Cookie; nginx cannot rewrite a fastcgi_pass response)`,
 		"nginx":      `proxy_cookie_flags ~ samesite=lax;  (proxy_pass backends only)`,
 	},
 	"cookie-missing-samesite#other": {
@@ -176,6 +179,7 @@ var fixes = fixTable{
 		"aspnetcore": `options.ExpireTimeSpan = TimeSpan.FromHours(8); options.SlidingExpiration = true;`,
 		"laravel":    `SESSION_EXPIRE_ON_CLOSE=true  (.env)`,
 		"php":        `session.cookie_lifetime = 0  (php.ini)`,
+		"wordpress":  `WordPress sets the lifetime itself: its auth cookies (wordpress_sec_*, wordpress_logged_in_*) last 14 days only with "Remember Me" (shorten: add_filter("auth_cookie_expiration", fn() => 8 * HOUR_IN_SECONDS);), its comment_author_* cookies about a year (add_filter("comment_cookie_lifetime", fn() => DAY_IN_SECONDS);)`,
 	},
 	"session-not-rotated-on-login": {
 		"django":     `log users in with django.contrib.auth.login(), which cycles the session key (custom auth: request.session.cycle_key())`,
@@ -237,20 +241,6 @@ var fixes = fixTable{
 	},
 }
 
-// WordPress's own cookies are set by core, not per response by the site:
-// their fixes are WordPress settings, or say that it has none.
-func init() {
-	for rule, fix := range map[string]string{
-		"cookie-missing-secure":     wordPressSecureFix,
-		"cookie-sent-over-http":     wordPressSecureFix,
-		"cookie-set-over-http":      `redirect at the web server (nginx: return 301 https://$host$request_uri;) and define("FORCE_SSL_ADMIN", true);  in wp-config.php`,
-		"cookie-missing-samesite":   `WordPress core has no SameSite setting for its cookies: override the pluggable wp_set_auth_cookie() in a must-use plugin, or add it where the server rewrites Set-Cookie (Apache: Header always edit Set-Cookie; nginx cannot rewrite a fastcgi_pass response)`,
-		"session-cookie-persistent": `WordPress sets the lifetime itself: its auth cookies (wordpress_sec_*, wordpress_logged_in_*) last 14 days only with "Remember Me" (shorten: add_filter("auth_cookie_expiration", fn() => 8 * HOUR_IN_SECONDS);), its comment_author_* cookies about a year (add_filter("comment_cookie_lifetime", fn() => DAY_IN_SECONDS);)`,
-	} {
-		fixes[rule]["wordpress"] = fix
-	}
-}
-
 // Remediate fills each finding's framework fix from the first detected framework
 // that has one for the rule. A cookie's fix depends on what sets it: the
 // framework's own cookie (its session or CSRF cookie, see CookieOwners) gets
@@ -276,11 +266,6 @@ func Remediate(fs []result.Finding, frameworks []result.Framework) {
 			var keys []string
 			switch {
 			case webServers[fw.Name]:
-				if fw.Name == "nginx" && fastCGI(frameworks) {
-					// proxy_cookie_flags acts on proxy_pass only, not
-					// on PHP-FPM's fastcgi_pass responses.
-					continue
-				}
 				keys = []string{f.Rule + "#" + f.CookieClass, f.Rule}
 			case ownerHasNone:
 				// The cookie's owner sets it: another framework's
@@ -294,8 +279,14 @@ func Remediate(fs []result.Finding, frameworks []result.Framework) {
 				// entry is the session store's setting, wrong here.
 				keys = []string{own}
 			}
-			if fw, fix := fixFor(keys, []result.Framework{fw}); fix != "" {
-				f.Remediation.Framework, f.Remediation.Fix = fw, strings.ReplaceAll(fix, "{name}", strconv.Quote(f.Cookie))
+			fwName, fix := fixFor(keys, []result.Framework{fw})
+			if fwName == "nginx" && strings.Contains(fix, "proxy_cookie_flags") && fastCGI(frameworks) {
+				// proxy_cookie_flags acts on proxy_pass only, not on
+				// PHP-FPM's fastcgi_pass responses.
+				fix = ""
+			}
+			if fix != "" {
+				f.Remediation.Framework, f.Remediation.Fix = fwName, strings.ReplaceAll(fix, "{name}", strconv.Quote(f.Cookie))
 				break
 			}
 			ownerHasNone = ownerHasNone || owners[fw.Name]
