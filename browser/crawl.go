@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -171,6 +170,10 @@ type scan struct {
 	include, exclude []*regexp.Regexp
 	tabs             []*Session // tabs[0] logs in and out; tab i is crawl worker i's
 	owner            *Session   // the first tab: closing it disposes of the browser context
+	// ready[i] is closed when tabs[i] (i > 0) has opened, or failed to
+	// (tabs[i] stays nil); opening waits for all of them.
+	ready   []chan struct{}
+	opening sync.WaitGroup
 
 	mu      sync.Mutex
 	out     observe.Crawl
@@ -265,9 +268,12 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 	return s.result(ctx)
 }
 
-// openTabs opens Concurrency tabs in one new browser context (the extra
-// ones side by side) and prepares them: extra headers, seed cookies, the
-// page timeout.
+// openTabs opens the first tab in a new browser context and prepares it:
+// the guard (extra headers, scope), the seed cookies, the page timeout. The
+// other Concurrency-1 tabs open in the background (see ready): the crawl
+// starts on the first at once, and a site of one page never waits for tabs
+// it does not need. Each new tab is a renderer to start, which on a small
+// machine took longer than several page visits.
 func (s *scan) openTabs(ctx context.Context) error {
 	first, err := s.b.NewSession(ctx)
 	if err != nil {
@@ -277,26 +283,45 @@ func (s *scan) openTabs(ctx context.Context) error {
 	s.owner = first
 	s.tabs = make([]*Session, s.req.Concurrency)
 	s.tabs[0] = first
-	errs := make([]error, len(s.tabs))
-	var wg sync.WaitGroup
-	for i := range s.tabs {
-		wg.Go(func() {
-			if i > 0 {
-				s.tabs[i], errs[i] = first.NewTab(ctx)
-			}
-			if errs[i] == nil {
-				if err := s.guardTab(ctx, s.tabs[i], s.req.Header, len(s.req.Cookies) > 0); err != nil {
-					errs[i] = fmt.Errorf("request guard: %w", err)
-				}
-			}
-		})
+	s.ready = make([]chan struct{}, len(s.tabs))
+	if err := s.guardTab(ctx, first, s.req.Header, len(s.req.Cookies) > 0); err != nil {
+		return fmt.Errorf("request guard: %w", err)
 	}
-	wg.Wait()
-	s.tabs = slices.DeleteFunc(s.tabs, func(t *Session) bool { return t == nil })
-	if err := errors.Join(errs...); err != nil {
+	if err := first.setCookies(ctx, seedParams(s.req.Cookies, s.start.String())); err != nil {
 		return err
 	}
-	return first.setCookies(ctx, seedParams(s.req.Cookies, s.start.String()))
+	for i := 1; i < len(s.tabs); i++ {
+		s.ready[i] = make(chan struct{})
+		s.opening.Go(func() {
+			defer close(s.ready[i])
+			t, err := first.NewTab(ctx)
+			if err == nil {
+				if err = s.guardTab(ctx, t, s.req.Header, len(s.req.Cookies) > 0); err != nil {
+					t.Close()
+					err = fmt.Errorf("request guard: %w", err)
+				}
+			}
+			if err != nil {
+				s.fail(err)
+				return
+			}
+			s.tabs[i] = t // published by closing ready[i]
+		})
+	}
+	return nil
+}
+
+// tabReady waits until crawl worker i has its tab, or until over is closed
+// (the phase ended without it). false: no tab for this worker.
+func (s *scan) tabReady(i int, over <-chan struct{}) bool {
+	if s.ready[i] != nil {
+		select {
+		case <-s.ready[i]:
+		case <-over:
+			return false
+		}
+	}
+	return s.tabs[i] != nil
 }
 
 // guardTab has the tab's requests judged (see guard): the operator's
@@ -327,8 +352,9 @@ func (s *scan) guardTab(ctx context.Context, tab *Session, header map[string]str
 
 // closeTabs closes the extra tabs, then the first (and the browser context).
 func (s *scan) closeTabs() {
+	s.opening.Wait()
 	for i := len(s.tabs) - 1; i >= 0; i-- {
-		if s.tabs[i] != s.owner {
+		if s.tabs[i] != nil && s.tabs[i] != s.owner {
 			s.tabs[i].Close()
 		}
 	}
@@ -457,12 +483,20 @@ func (s *scan) crawl(ctx context.Context, phase string, fr *frontier, limit int)
 			wake.Wait()
 		}
 	}
+	// over is closed when a worker finds no more work: a worker whose tab
+	// is still opening then has nothing to wait for.
+	over := make(chan struct{})
+	var overOnce sync.Once
 	var wg sync.WaitGroup
 	for i := range s.tabs {
 		wg.Go(func() {
+			if !s.tabReady(i, over) {
+				return
+			}
 			for {
 				it, n, ok := next()
 				if !ok {
+					overOnce.Do(func() { close(over) })
 					return
 				}
 				var found []item

@@ -313,6 +313,42 @@ func TestCrawlTrapAndLogoutLink(t *testing.T) {
 	}
 }
 
+// TestExtraTabsTakePages: the tabs beyond the first open while the crawl
+// runs on the first, and then take pages of their own; a crawl that ends
+// before they are open still ends, with every page.
+func TestExtraTabsTakePages(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	site.SetLatency(200 * time.Millisecond)
+	defer site.SetLatency(0)
+	site.ResetPeak()
+	req := crawlRequest("/spage/1")
+	req.MaxPages, req.Depth = 12, 10
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Pages) != 12 {
+		t.Errorf("%d pages, want 12", len(got.Pages))
+	}
+	// One tab has at most its page and the favicon Chromium fetches for it
+	// in flight at once.
+	if p := site.Peak(); p < 3 {
+		t.Errorf("at most %d requests at once: the extra tabs took no page", p)
+	}
+	cookies := headerCookies(got)
+	if len(cookies["page_seen"]) == 0 {
+		t.Errorf("no page_seen cookie recorded: %v", cookies)
+	}
+
+	site.SetLatency(0)
+	req = crawlRequest("/spage/50") // links only home, whose links lead on
+	req.MaxPages, req.Depth = 1, 0
+	if got, err = c.Crawl(t.Context(), req); err != nil || len(got.Pages) != 1 {
+		t.Errorf("one-page crawl with 4 tabs: %d pages, %v", len(got.Pages), err)
+	}
+}
+
 // TestDialogAndPopup: an alert is dismissed (the page loads) and the window
 // the page opens is closed.
 func TestDialogAndPopup(t *testing.T) {
