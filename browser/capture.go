@@ -88,6 +88,11 @@ type recorder struct {
 	reqs      map[string]*request
 	order     []string        // request ids, first seen first
 	inflight  map[string]bool // requests still waiting for their response
+	// bodies: requests whose completion runs page code (see runsCode),
+	// until loadingFinished or
+	// loadingFailed. A fetch is not among them: its body may never be read,
+	// and the page hooks report its promises instead.
+	bodies    map[string]bool
 	lastEvent time.Time
 	loaded    map[string]bool // loader ids whose main-frame "load" fired
 	rejected  []certNote      // certificate errors cancelled during the visit
@@ -128,6 +133,7 @@ func newRecorder(mainFrame string) *recorder {
 		mainFrame: mainFrame,
 		reqs:      map[string]*request{},
 		inflight:  map[string]bool{},
+		bodies:    map[string]bool{},
 		loaded:    map[string]bool{},
 		navFailed: map[string]bool{},
 		timers:    map[runtime.ExecutionContextID]int{},
@@ -166,6 +172,9 @@ func (r *recorder) onEvent(ev any) {
 		if q.extrasSeen < q.hops {
 			r.inflight[string(ev.RequestID)] = true
 		}
+		if runsCode[ev.Type] {
+			r.bodies[string(ev.RequestID)] = true
+		}
 		q.match()
 	case *network.EventResponseReceived:
 		// The headers are what we record: a body still streaming (or
@@ -199,8 +208,10 @@ func (r *recorder) onEvent(ev any) {
 		q.match()
 	case *network.EventLoadingFinished:
 		delete(r.inflight, string(ev.RequestID))
+		delete(r.bodies, string(ev.RequestID))
 	case *network.EventLoadingFailed:
 		delete(r.inflight, string(ev.RequestID))
+		delete(r.bodies, string(ev.RequestID))
 		if q := r.reqs[string(ev.RequestID)]; q != nil && q.mainFrame {
 			r.navFailed[string(ev.RequestID)] = true
 		}
@@ -364,7 +375,20 @@ func (r *recorder) rejectCert(url, text string) {
 func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.loaded[loaderID], len(r.inflight) == 0 && !r.awaitingExtra() && !r.timersPending() && time.Since(r.lastEvent) >= quiet
+	return r.loaded[loaderID], len(r.inflight) == 0 && len(r.bodies) == 0 && !r.awaitingExtra() && !r.timersPending() && time.Since(r.lastEvent) >= quiet
+}
+
+// runsCode are the resource types whose loaded body runs page code that can
+// write a cookie or start a request: a script, an image's or a stylesheet's
+// onload, an XHR's handlers. Under load their code ran well after the
+// response's headers, beyond any quiet margin. Not a document: a cross-site
+// iframe's loadingFinished goes to its own target, not to the tab's.
+var runsCode = map[network.ResourceType]bool{
+	network.ResourceTypeScript:     true,
+	network.ResourceTypeImage:      true,
+	network.ResourceTypeStylesheet: true,
+	network.ResourceTypeFont:       true,
+	network.ResourceTypeXHR:        true,
 }
 
 func (r *recorder) timersPending() bool {

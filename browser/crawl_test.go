@@ -313,6 +313,40 @@ func TestCrawlTrapAndLogoutLink(t *testing.T) {
 	}
 }
 
+// TestLateWritersAllReported: every way a page writes a cookie after its
+// load event without a request or short timer announcing it (an animation
+// frame, a fetch's promise chain, a script inserted after load, an image's
+// onload, ...) is waited for: each page's cookies are reported with their
+// writes, although the crawl moves on to the next page as soon as it can.
+// Beside a 2-thread busy loop, a script's or an image's onload once ran after
+// the quiet margin and its cookie was lost.
+func TestLateWritersAllReported(t *testing.T) {
+	c := crawler(t)
+	useProfile(t, "login")
+	req := crawlRequest("/lpage/1")
+	req.MaxPages, req.Depth = 12, 20
+	got, err := c.Crawl(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := map[string]bool{}
+	for _, s := range got.ScriptCookies {
+		written[s.Cookie.Name] = s.Write != nil
+	}
+	if len(got.Pages) != 12 {
+		t.Errorf("%d pages, want 12", len(got.Pages))
+	}
+	for _, p := range got.Pages {
+		n := p.URL[strings.LastIndex(p.URL, "/")+1:]
+		for _, k := range fixtures.LateWriters {
+			name := k + "_" + n
+			if w, ok := written[name]; !ok || !w {
+				t.Errorf("%s: reported %v, with its write %v", name, ok, w)
+			}
+		}
+	}
+}
+
 // TestExtraTabsTakePages: the tabs beyond the first open while the crawl
 // runs on the first, and then take pages of their own; a crawl that ends
 // before they are open still ends, with every page.

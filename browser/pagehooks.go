@@ -13,9 +13,10 @@ import (
 // Page hooks: a script evaluated in every document of the tab before the
 // page's own reports, through a binding, what network events cannot show:
 //
-//   - short timers (setTimeout up to shortTimerMs) pending and done, so a
-//     visit is settled when nothing is in flight and nothing is scheduled to
-//     start soon, instead of after a fixed quiet window;
+//   - short timers (setTimeout up to shortTimerMs), fetches and reads of
+//     response bodies pending and done, so a visit is settled when nothing
+//     is in flight and nothing is scheduled to start soon, instead of after
+//     a fixed quiet window;
 //   - each cookie write: document.cookie = "...", cookieStore.set/delete,
 //     with the raw string and the page, so a write Chromium refuses (HttpOnly
 //     from script, SameSite=None without Secure) and the lifetime the script
@@ -67,6 +68,26 @@ globalThis.clearTimeout = function (id) {
 	if (pending.delete(id)) send({k: "t", n: -1});
 	return ct.call(this, id);
 };
+// A fetch and each read of a response body are pending until one task
+// after their promise settles: the page's own handlers of the result (a
+// cookie write, the next request) run first. A body that is never read
+// does not hold the visit.
+const track = (p) => {
+	let done = false;
+	const end = () => { if (!done) { done = true; st(() => send({k: "t", n: -1}), 0); } };
+	send({k: "t", n: 1});
+	try { p.then(end, end); } catch (e) { end(); }
+	return p;
+};
+try {
+	const F = globalThis.fetch;
+	if (typeof F === "function") globalThis.fetch = function fetch(...a) { return track(F.apply(this, a)); };
+	const R = globalThis.Response && Response.prototype;
+	if (R) for (const m of ["json", "text", "arrayBuffer", "blob", "formData", "bytes"]) {
+		const f = R[m];
+		if (typeof f === "function") R[m] = {[m](...a) { return track(f.apply(this, a)); }}[m];
+	}
+} catch (e) {}
 try {
 	const d = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
 	if (d && d.set) Object.defineProperty(Document.prototype, "cookie", {
