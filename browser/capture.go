@@ -88,10 +88,9 @@ type recorder struct {
 	reqs      map[string]*request
 	order     []string        // request ids, first seen first
 	inflight  map[string]bool // requests still waiting for their response
-	// bodies: requests whose completion runs page code (see runsCode),
-	// until loadingFinished or
-	// loadingFailed. A fetch is not among them: its body may never be read,
-	// and the page hooks report its promises instead.
+	// bodies: requests whose body runs page code (see runsCode), until
+	// loadingFinished or loadingFailed. A fetch is not among them: its
+	// body may never be read, and the page hooks report its promises.
 	bodies    map[string]bool
 	lastEvent time.Time
 	loaded    map[string]bool // loader ids whose main-frame "load" fired

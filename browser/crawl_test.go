@@ -641,6 +641,17 @@ func TestLateCookies(t *testing.T) {
 			t.Errorf("late_timer: %+v; want a script cookie with its document.cookie write (writes %+v)", s, got.ScriptWrites)
 		}
 	})
+	t.Run("frame", func(t *testing.T) {
+		req := crawlRequest("/late-raf")
+		req.MaxPages = 1
+		got, err := c.Crawl(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := script(got, "late_raf"); s == nil || s.Write == nil {
+			t.Errorf("late_raf: %+v; want a script cookie with its write (writes %+v)", s, got.ScriptWrites)
+		}
+	})
 	t.Run("fetch", func(t *testing.T) {
 		req := crawlRequest("/late-fetch")
 		req.MaxPages = 1

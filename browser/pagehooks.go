@@ -13,8 +13,9 @@ import (
 // Page hooks: a script evaluated in every document of the tab before the
 // page's own reports, through a binding, what network events cannot show:
 //
-//   - short timers (setTimeout up to shortTimerMs), fetches and reads of
-//     response bodies pending and done, so a visit is settled when nothing
+//   - short timers (setTimeout up to shortTimerMs, the first run of a short
+//     setInterval), animation frames, fetches and reads of response bodies
+//     pending and done, so a visit is settled when nothing
 //     is in flight and nothing is scheduled to start soon, instead of after
 //     a fixed quiet window;
 //   - each cookie write: document.cookie = "...", cookieStore.set/delete,
@@ -35,9 +36,10 @@ import (
 // uses, and a page that calls it only adds activity or a write row.
 const bindingName = "__cookiescanHook"
 
-// shortTimerMs is the longest setTimeout a visit waits for: a page that
-// fetches 1 s after load (lazy widgets, consent banners) is still recorded;
-// longer timers and setInterval are bounded by maxQuietWait.
+// shortTimerMs is the longest setTimeout a visit waits for, and the longest
+// interval whose first run it waits for: a page that fetches 1 s after load
+// (lazy widgets, consent banners) is still recorded; longer timers are not
+// waited for, and a page that keeps scheduling is bounded by maxQuietWait.
 const shortTimerMs = 2000
 
 var hookScript = `(() => {
@@ -64,10 +66,55 @@ globalThis.setTimeout = function (fn, ms, ...args) {
 	send({k: "t", n: 1});
 	return id;
 };
-globalThis.clearTimeout = function (id) {
+// Timeouts and intervals share one id space: either clear ends either.
+const clear = (native) => function (id) {
 	if (pending.delete(id)) send({k: "t", n: -1});
-	return ct.call(this, id);
+	return native.call(this, id);
 };
+globalThis.clearTimeout = clear(ct);
+// An interval is pending until its first run: a page that writes a
+// cookie every second has written it once when the visit settles. Later
+// runs do not hold the visit.
+const si = globalThis.setInterval, ci = globalThis.clearInterval;
+if (typeof si === "function") {
+	globalThis.setInterval = function (fn, ms, ...args) {
+		const d = Number(ms) || 0;
+		if (typeof fn !== "function" || d > ` + strconv.Itoa(shortTimerMs) + `) return si.call(this, fn, ms, ...args);
+		let id;
+		id = si.call(this, function () {
+			try { return fn.apply(this, args); }
+			finally { if (pending.delete(id)) st(() => send({k: "t", n: -1}), 0); }
+		}, ms);
+		pending.add(id);
+		send({k: "t", n: 1});
+		return id;
+	};
+	globalThis.clearInterval = clear(ci);
+}
+// An animation frame requested outside another frame's callback is
+// pending until one task after it runs; one requested inside (an
+// animation loop) is not, or a page that animates would never settle.
+const raf = globalThis.requestAnimationFrame, caf = globalThis.cancelAnimationFrame;
+if (typeof raf === "function") {
+	const frames = new Set();
+	let inFrame = false;
+	globalThis.requestAnimationFrame = function (fn) {
+		if (inFrame || typeof fn !== "function") return raf.call(this, fn);
+		let id;
+		id = raf.call(this, function (ts) {
+			inFrame = true;
+			try { return fn.call(this, ts); }
+			finally { inFrame = false; if (frames.delete(id)) st(() => send({k: "t", n: -1}), 0); }
+		});
+		frames.add(id);
+		send({k: "t", n: 1});
+		return id;
+	};
+	globalThis.cancelAnimationFrame = function (id) {
+		if (frames.delete(id)) send({k: "t", n: -1});
+		return caf.call(this, id);
+	};
+}
 // A fetch and each read of a response body are pending until one task
 // after their promise settles: the page's own handlers of the result (a
 // cookie write, the next request) run first. A body that is never read
