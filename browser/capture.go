@@ -29,6 +29,9 @@ type Visit struct {
 	Scriptless bool
 	// Writes are the cookie writes of the page's script, in order.
 	Writes []CookieWrite
+	// Busy: the page still had work pending (requests, timers, frames)
+	// when its wait after the load event reached maxQuietWait.
+	Busy bool
 }
 
 // CookieWrite is one cookie write by script, as the script made it.
@@ -99,8 +102,12 @@ type recorder struct {
 
 	// timers are the short timers the page hooks report pending, per
 	// execution context; writes the cookie writes they report.
-	timers map[runtime.ExecutionContextID]int
-	writes []CookieWrite
+	timers    map[runtime.ExecutionContextID]int
+	scheduled int // how many times the hooks reported something pending
+	// contexts maps the unique ids of the contexts created during the
+	// visit to their ids: a destroyed one is named by its unique id.
+	contexts map[string]runtime.ExecutionContextID
+	writes   []CookieWrite
 	// doc is the main frame's latest load report (nil: none yet).
 	doc *loadedDoc
 
@@ -112,6 +119,7 @@ type recorder struct {
 	navFailed map[string]bool
 
 	crashed bool // the tab's renderer died (Inspector.targetCrashed)
+	busy    bool // settling ended at maxQuietWait (Visit.Busy)
 }
 
 type request struct {
@@ -136,6 +144,7 @@ func newRecorder(mainFrame string) *recorder {
 		loaded:    map[string]bool{},
 		navFailed: map[string]bool{},
 		timers:    map[runtime.ExecutionContextID]int{},
+		contexts:  map[string]runtime.ExecutionContextID{},
 		lastEvent: time.Now(),
 		changed:   make(chan struct{}, 1),
 	}
@@ -171,7 +180,9 @@ func (r *recorder) onEvent(ev any) {
 		if q.extrasSeen < q.hops {
 			r.inflight[string(ev.RequestID)] = true
 		}
-		if runsCode[ev.Type] {
+		// A worker's script has no loader, and its loadingFinished goes
+		// to the worker's own target: it is not waited for.
+		if runsCode[ev.Type] && ev.LoaderID != "" {
 			r.bodies[string(ev.RequestID)] = true
 		}
 		q.match()
@@ -180,6 +191,9 @@ func (r *recorder) onEvent(ev any) {
 		// never read, as a fire-and-forget fetch's is, which then never
 		// finishes) does not keep the visit waiting.
 		delete(r.inflight, string(ev.RequestID))
+		if ev.Response != nil && endless(ev.Response.MimeType) {
+			delete(r.bodies, string(ev.RequestID)) // e.g. a camera's MJPEG image
+		}
 		q := r.reqs[string(ev.RequestID)]
 		if q == nil || q.url == "" {
 			break // a request of the page before this visit
@@ -228,7 +242,21 @@ func (r *recorder) onEvent(ev any) {
 			return
 		}
 	case *runtime.EventExecutionContextsCleared:
+		// The document is gone with its timers, and the requests whose
+		// body would have run its code.
 		clear(r.timers)
+		clear(r.bodies)
+	case *runtime.EventExecutionContextCreated:
+		if ev.Context != nil {
+			r.contexts[ev.Context.UniqueID] = ev.Context.ID
+		}
+	case *runtime.EventExecutionContextDestroyed:
+		// An iframe that navigated or was removed: what it had pending
+		// will never report done.
+		if id, ok := r.contexts[ev.ExecutionContextUniqueID]; ok {
+			delete(r.timers, id)
+			delete(r.contexts, ev.ExecutionContextUniqueID)
+		}
 	case *inspector.EventTargetCrashed:
 		r.crashed = true
 	default:
@@ -377,6 +405,13 @@ func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle boo
 	return r.loaded[loaderID], len(r.inflight) == 0 && len(r.bodies) == 0 && !r.awaitingExtra() && !r.timersPending() && time.Since(r.lastEvent) >= quiet
 }
 
+// endless reports whether a response of this type streams without end: its
+// loadingFinished never comes.
+func endless(mime string) bool {
+	mime = strings.ToLower(mime)
+	return strings.HasPrefix(mime, "multipart/") || mime == "text/event-stream"
+}
+
 // runsCode are the resource types whose loaded body runs page code that can
 // write a cookie or start a request: a script, an image's or a stylesheet's
 // onload, an XHR's handlers. Under load their code ran well after the
@@ -412,6 +447,9 @@ func (r *recorder) hook(ev *runtime.EventBindingCalled) bool {
 	switch h.Kind {
 	case "t":
 		r.timers[ev.ExecutionContextID] = max(0, r.timers[ev.ExecutionContextID]+h.N)
+		if h.N > 0 {
+			r.scheduled++
+		}
 	case "l":
 		r.doc = &loadedDoc{Scriptless: h.None, Anchors: h.Links}
 		if !h.None {
@@ -537,6 +575,7 @@ func (r *recorder) certError() string {
 func (r *recorder) fill(v *Visit) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	v.Busy = r.busy
 	// ExtraInfo that never met its hop (the hop never arrived, e.g. the load
 	// was cut off) still carries Set-Cookie evidence: keep it as a response.
 	for _, id := range r.order {

@@ -172,8 +172,9 @@ type scan struct {
 	owner            *Session   // the first tab: closing it disposes of the browser context
 	// ready[i] is closed when tabs[i] (i > 0) has opened, or failed to
 	// (tabs[i] stays nil); opening waits for all of them.
-	ready   []chan struct{}
-	opening sync.WaitGroup
+	ready       []chan struct{}
+	opening     sync.WaitGroup
+	stopOpening context.CancelFunc
 
 	mu      sync.Mutex
 	out     observe.Crawl
@@ -244,6 +245,9 @@ func (s *scan) run(ctx context.Context) (observe.Crawl, error) {
 		// logged in (or, if the login fails, logged out, below).
 		s.crawl(ctx, observe.PreLogin, fr, 1)
 		s.snapshot(ctx, observe.PreLogin, observe.PreLogin, start)
+		// The login judges its clicks by how soon a navigation follows:
+		// renderers starting beside it would only slow it down.
+		s.opening.Wait()
 		if final, ok := s.login(ctx, s.req.Login); ok {
 			s.snapshot(ctx, observe.Login, observe.Login, final)
 			seeds := []string{start}
@@ -290,19 +294,26 @@ func (s *scan) openTabs(ctx context.Context) error {
 	if err := first.setCookies(ctx, seedParams(s.req.Cookies, s.start.String())); err != nil {
 		return err
 	}
+	// closeTabs ends the openings still under way: a crawl that is over
+	// does not wait for renderers it will not use.
+	octx, cancel := context.WithCancel(ctx)
+	s.stopOpening = cancel
 	for i := 1; i < len(s.tabs); i++ {
 		s.ready[i] = make(chan struct{})
 		s.opening.Go(func() {
 			defer close(s.ready[i])
-			t, err := first.NewTab(ctx)
+			t, err := first.NewTab(octx)
 			if err == nil {
-				if err = s.guardTab(ctx, t, s.req.Header, len(s.req.Cookies) > 0); err != nil {
+				if err = s.guardTab(octx, t, s.req.Header, len(s.req.Cookies) > 0); err != nil {
 					t.Close()
-					err = fmt.Errorf("request guard: %w", err)
 				}
 			}
 			if err != nil {
-				s.fail(err)
+				// Fewer tabs crawl the same pages: not worth failing a
+				// scan for. A browser that is gone fails the visits.
+				if octx.Err() == nil {
+					s.progress(fmt.Sprintf("tab %d did not open (%v): crawling with fewer tabs", i+1, err))
+				}
 				return
 			}
 			s.tabs[i] = t // published by closing ready[i]
@@ -352,6 +363,9 @@ func (s *scan) guardTab(ctx context.Context, tab *Session, header map[string]str
 
 // closeTabs closes the extra tabs, then the first (and the browser context).
 func (s *scan) closeTabs() {
+	if s.stopOpening != nil {
+		s.stopOpening()
+	}
 	s.opening.Wait()
 	for i := len(s.tabs) - 1; i >= 0; i-- {
 		if s.tabs[i] != nil && s.tabs[i] != s.owner {

@@ -1,8 +1,11 @@
 package browser
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -316,33 +319,92 @@ func TestCrawlTrapAndLogoutLink(t *testing.T) {
 // TestLateWritersAllReported: every way a page writes a cookie after its
 // load event without a request or short timer announcing it (an animation
 // frame, a fetch's promise chain, a script inserted after load, an image's
-// onload, ...) is waited for: each page's cookies are reported with their
-// writes, although the crawl moves on to the next page as soon as it can.
-// Beside a 2-thread busy loop, a script's or an image's onload once ran after
-// the quiet margin and its cookie was lost.
+// onload, an interval, ...) is waited for: each page's cookie is reported
+// with its write, although the crawl moves on to the next page as soon as it
+// can. Each writer runs alone on its pages, so no other keeps the visit open
+// for it. The subresources' bodies come 150 ms after their headers.
 func TestLateWritersAllReported(t *testing.T) {
 	c := crawler(t)
 	useProfile(t, "login")
-	req := crawlRequest("/lpage/1")
-	req.MaxPages, req.Depth = 12, 20
-	got, err := c.Crawl(t.Context(), req)
+	for _, k := range fixtures.LateWriters {
+		t.Run(k, func(t *testing.T) {
+			req := crawlRequest("/lpage/1?w=" + k)
+			req.MaxPages, req.Depth = 4, 20
+			got, err := c.Crawl(t.Context(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			written := map[string]bool{}
+			for _, s := range got.ScriptCookies {
+				written[s.Cookie.Name] = s.Write != nil
+			}
+			if len(got.Pages) != 4 {
+				t.Errorf("%d pages, want 4", len(got.Pages))
+			}
+			for _, p := range got.Pages {
+				u, _ := url.Parse(p.URL)
+				name := k + "_" + path.Base(u.Path)
+				if w, ok := written[name]; !ok || !w {
+					t.Errorf("%s: reported %v, with its write %v", name, ok, w)
+				}
+			}
+		})
+	}
+}
+
+// TestAnimationLoopsDoNotHold: of two animation loops started in different
+// frames, only each loop's first frame is waited for; a loop's later frames,
+// requested inside a frame's callback, are not (they would keep a visit
+// pending until its cap).
+func TestAnimationLoopsDoNotHold(t *testing.T) {
+	s := session(t)
+	useProfile(t, "login")
+	rec, stop, err := s.watch()
 	if err != nil {
 		t.Fatal(err)
 	}
-	written := map[string]bool{}
-	for _, s := range got.ScriptCookies {
-		written[s.Cookie.Name] = s.Write != nil
+	defer stop()
+	if _, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", "/raf-loops")); err != nil {
+		t.Fatal(err)
 	}
-	if len(got.Pages) != 12 {
-		t.Errorf("%d pages, want 12", len(got.Pages))
+	// Wait (a bound only against a hang) until both loops ran 30 frames.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		frames, err := chromedp.Run(s.ctx, chromedp.Evaluate[int]("Math.min(window.loopA || 0, window.loopB || 0)"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if frames >= 30 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the loops ran %d frames", frames)
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	for _, p := range got.Pages {
-		n := p.URL[strings.LastIndex(p.URL, "/")+1:]
-		for _, k := range fixtures.LateWriters {
-			name := k + "_" + n
-			if w, ok := written[name]; !ok || !w {
-				t.Errorf("%s: reported %v, with its write %v", name, ok, w)
-			}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.scheduled != 2 {
+		t.Errorf("%d callbacks waited for, want 2 (each loop's first frame)", rec.scheduled)
+	}
+}
+
+// TestBusyOnlyWhileWorkIsPending: a visit is left at its cap (Busy) only
+// when the page keeps scheduling work, not because of something that never
+// reports done to the tab: a worker's script (its events go to the worker's
+// own target) or an animation loop's later frames.
+func TestBusyOnlyWhileWorkIsPending(t *testing.T) {
+	s := session(t)
+	useProfile(t, "login")
+	for path, busy := range map[string]bool{"/with-worker": false, "/raf-loops": false, "/poll": true, "/lpage/1": false} {
+		v, err := s.Visit(t.Context(), site.URL("https", "cookiescan.test", path))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if v.Busy != busy {
+			t.Errorf("%s: Busy %v, want %v", path, v.Busy, busy)
 		}
 	}
 }
@@ -357,13 +419,13 @@ func TestExtraTabsTakePages(t *testing.T) {
 	defer site.SetLatency(0)
 	site.ResetPeak()
 	req := crawlRequest("/spage/1")
-	req.MaxPages, req.Depth = 12, 10
+	req.MaxPages, req.Depth = 20, 10 // one tab alone: 4 s of latency
 	got, err := c.Crawl(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Pages) != 12 {
-		t.Errorf("%d pages, want 12", len(got.Pages))
+	if len(got.Pages) != 20 {
+		t.Errorf("%d pages, want 20", len(got.Pages))
 	}
 	// One tab has at most its page and the favicon Chromium fetches for it
 	// in flight at once.

@@ -14,8 +14,8 @@ import (
 // page's own reports, through a binding, what network events cannot show:
 //
 //   - short timers (setTimeout up to shortTimerMs, the first run of a short
-//     setInterval), animation frames, fetches and reads of response bodies
-//     pending and done, so a visit is settled when nothing
+//     setInterval), animation frames, idle callbacks, fetches and reads of
+//     response bodies pending and done, so a visit is settled when nothing
 //     is in flight and nothing is scheduled to start soon, instead of after
 //     a fixed quiet window;
 //   - each cookie write: document.cookie = "...", cookieStore.set/delete,
@@ -91,40 +91,47 @@ if (typeof si === "function") {
 	};
 	globalThis.clearInterval = clear(ci);
 }
-// An animation frame requested outside another frame's callback is
-// pending until one task after it runs; one requested inside (an
-// animation loop) is not, or a page that animates would never settle.
-const raf = globalThis.requestAnimationFrame, caf = globalThis.cancelAnimationFrame;
-if (typeof raf === "function") {
-	const frames = new Set();
-	let inFrame = false;
-	globalThis.requestAnimationFrame = function (fn) {
-		if (inFrame || typeof fn !== "function") return raf.call(this, fn);
+// An animation frame or idle callback requested outside another one's
+// callback is pending until one task after it runs; one requested inside
+// (an animation loop, a chain of idle work) is not, or a page that
+// animates would never settle. Frames only in a visible top document: a
+// hidden one, or an iframe that is not displayed, gets none.
+const later = (request, cancel) => {
+	const req = globalThis[request], can = globalThis[cancel];
+	if (typeof req !== "function" || typeof can !== "function") return;
+	const frames = request === "requestAnimationFrame";
+	const waiting = new Set();
+	let inside = false;
+	globalThis[request] = function (fn, ...rest) {
+		if (typeof fn !== "function") return req.call(this, fn, ...rest);
+		const tracked = !inside && (!frames || (globalThis.top === globalThis && document.visibilityState === "visible"));
 		let id;
-		id = raf.call(this, function (ts) {
-			inFrame = true;
-			try { return fn.call(this, ts); }
-			finally { inFrame = false; if (frames.delete(id)) st(() => send({k: "t", n: -1}), 0); }
-		});
-		frames.add(id);
-		send({k: "t", n: 1});
+		id = req.call(this, function (...a) {
+			const was = inside;
+			inside = true;
+			try { return fn.apply(this, a); }
+			finally { inside = was; if (waiting.delete(id)) st(() => send({k: "t", n: -1}), 0); }
+		}, ...rest);
+		if (tracked) { waiting.add(id); send({k: "t", n: 1}); }
 		return id;
 	};
-	globalThis.cancelAnimationFrame = function (id) {
-		if (frames.delete(id)) send({k: "t", n: -1});
-		return caf.call(this, id);
+	globalThis[cancel] = function (id) {
+		if (waiting.delete(id)) send({k: "t", n: -1});
+		return can.call(this, id);
 	};
-}
+};
+try { later("requestAnimationFrame", "cancelAnimationFrame"); later("requestIdleCallback", "cancelIdleCallback"); } catch (e) {}
 // A fetch and each read of a response body are pending until one task
 // after their promise settles: the page's own handlers of the result (a
-// cookie write, the next request) run first. A body that is never read
-// does not hold the visit.
+// cookie write, the next request) run first, as they are attached to the
+// promise returned, which settles as the native one does (a rejection the
+// page does not handle is still reported unhandled). A body that is never
+// read does not hold the visit.
 const track = (p) => {
 	let done = false;
 	const end = () => { if (!done) { done = true; st(() => send({k: "t", n: -1}), 0); } };
 	send({k: "t", n: 1});
-	try { p.then(end, end); } catch (e) { end(); }
-	return p;
+	try { return p.then((v) => { end(); return v; }, (e) => { end(); throw e; }); } catch (e) { end(); return p; }
 };
 try {
 	const F = globalThis.fetch;

@@ -421,6 +421,11 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 			}
 		}
 		if loaded && (idle || time.Since(loadedAt) >= maxQuietWait) {
+			if !idle {
+				rec.mu.Lock()
+				rec.busy = true
+				rec.mu.Unlock()
+			}
 			return doc, ""
 		}
 		if rec.hasCrashed() {
