@@ -54,18 +54,39 @@ targets:
 		stops[i] = runMonitor(t, m)
 	}
 	scansOf := func(target string) int { return logs[0].count(target) + logs[1].count(target) }
+	// counts is every target's number of scans; each reached wants each
+	// target to have at least more scans than in from.
+	counts := func() map[string]int {
+		c := map[string]int{}
+		for _, tg := range cfg.Targets {
+			c[tg.URL.String()] = scansOf(tg.URL.String())
+		}
+		return c
+	}
+	each := func(from map[string]int, more int) func() bool {
+		return func() bool {
+			for u, n := range from {
+				if scansOf(u) < n+more {
+					return false
+				}
+			}
+			return true
+		}
+	}
 
 	// The site changes between scans, never under one (the gate holds new
 	// scans and waits for running ones): a scan that saw half of each would be
-	// a real, second change, however busy the machine.
-	waitFor(t, 15*time.Second, "two scans of the watched target", func() bool { return scansOf(watched) >= 2 })
+	// a real, second change, however busy the machine. Every target, not
+	// only one, must be scanned in each state: on a loaded machine a
+	// target's slots queue up behind the others', and a target first
+	// scanned after the repair never saw the break. The bounds only catch
+	// a hang.
+	waitFor(t, 60*time.Second, "two scans of the watched target", func() bool { return scansOf(watched) >= 2 })
 	gate.between(func() { site.SetProfile("insecure") })
-	n := scansOf(watched)
-	waitFor(t, 15*time.Second, "three scans while broken", func() bool { return scansOf(watched) >= n+3 })
+	waitFor(t, 60*time.Second, "two scans of each target while broken", each(counts(), 2))
 	gate.between(func() { site.SetProfile("hardened") })
-	n = scansOf(watched)
-	waitFor(t, 15*time.Second, "two scans once repaired", func() bool { return scansOf(watched) >= n+2 })
-	waitFor(t, 10*time.Second, "the alerts", func() bool { return len(hook.raw()) >= 2 })
+	waitFor(t, 60*time.Second, "two scans of each target once repaired", each(counts(), 2))
+	waitFor(t, 30*time.Second, "the alerts", func() bool { return len(hook.raw()) >= 2*len(cfg.Targets) })
 	time.Sleep(time.Second) // a late duplicate would arrive now
 	stops[0]()
 	stops[1]()
