@@ -51,15 +51,18 @@ const send = (o) => { try { B(JSON.stringify(o)); } catch (e) {} };
 const here = () => { try { return String(location.href); } catch (e) { return ""; } };
 const st = globalThis.setTimeout, ct = globalThis.clearTimeout;
 const pending = new Set();
-globalThis.setTimeout = function (fn, ms, ...args) {
+// A short timeout, and a short interval until its first run, is pending
+// until one task after its callback: a request the callback started (even
+// one whose start is itself a task) is then announced first, in this
+// renderer's order, so no wall-clock window has to cover it. An interval's
+// later runs do not hold the visit: a page that writes a cookie every
+// second has written it once when the visit settles.
+const short = (native) => function (fn, ms, ...args) {
 	const d = Number(ms) || 0;
-	if (typeof fn !== "function" || d > ` + strconv.Itoa(shortTimerMs) + `) return st.call(this, fn, ms, ...args);
+	if (typeof fn !== "function" || d > ` + strconv.Itoa(shortTimerMs) + `) return native.call(this, fn, ms, ...args);
 	let id;
-	id = st.call(this, function () {
+	id = native.call(this, function () {
 		try { return fn.apply(this, args); }
-		// Reported one task later: a request the callback started (even
-		// one whose start is itself a task) is then announced first, in
-		// this renderer's order, so no wall-clock window has to cover it.
 		finally { if (pending.delete(id)) st(() => send({k: "t", n: -1}), 0); }
 	}, ms);
 	pending.add(id);
@@ -71,24 +74,11 @@ const clear = (native) => function (id) {
 	if (pending.delete(id)) send({k: "t", n: -1});
 	return native.call(this, id);
 };
+globalThis.setTimeout = short(st);
 globalThis.clearTimeout = clear(ct);
-// An interval is pending until its first run: a page that writes a
-// cookie every second has written it once when the visit settles. Later
-// runs do not hold the visit.
 const si = globalThis.setInterval, ci = globalThis.clearInterval;
-if (typeof si === "function") {
-	globalThis.setInterval = function (fn, ms, ...args) {
-		const d = Number(ms) || 0;
-		if (typeof fn !== "function" || d > ` + strconv.Itoa(shortTimerMs) + `) return si.call(this, fn, ms, ...args);
-		let id;
-		id = si.call(this, function () {
-			try { return fn.apply(this, args); }
-			finally { if (pending.delete(id)) st(() => send({k: "t", n: -1}), 0); }
-		}, ms);
-		pending.add(id);
-		send({k: "t", n: 1});
-		return id;
-	};
+if (typeof si === "function" && typeof ci === "function") {
+	globalThis.setInterval = short(si);
 	globalThis.clearInterval = clear(ci);
 }
 // An animation frame or idle callback requested outside another one's
