@@ -35,7 +35,7 @@ func sweepStale(tmp string) {
 		if err != nil {
 			continue
 		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
+		if !ownedByMe(fi) {
 			continue
 		}
 		if !stale(dir, fi.ModTime(), host) {
@@ -83,4 +83,10 @@ func processStart(pid int) string {
 		return ""
 	}
 	return f[19]
+}
+
+// ownedByMe reports whether this user owns the file.
+func ownedByMe(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }

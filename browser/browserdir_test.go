@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,6 +71,57 @@ func TestStaleBrowserDirSwept(t *testing.T) {
 	for _, kept := range []string{live.dir, fresh} {
 		if _, err := os.Stat(kept); err != nil {
 			t.Errorf("%s was swept: %v", kept, err)
+		}
+	}
+}
+
+// A browser killed between making its singleton directory and linking it
+// from its profile leaves the directory unlinked: the sweep finds it by time
+// (made after the dead owner's file) and by its socket, on which no process
+// listens. An older one, and a live browser's, stay.
+func TestUnlinkedSingletonDirSwept(t *testing.T) {
+	tmp, err := os.MkdirTemp("/tmp", "cs") // a short path: a socket's must fit in 107 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	t.Setenv("TMPDIR", tmp)
+	before := filepath.Join(tmp, singletonPrefix+"before")
+	if err := os.Mkdir(before, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-time.Hour)
+	os.Chtimes(before, long, long)
+	dead := filepath.Join(tmp, dirPrefix+"dead")
+	if err := os.MkdirAll(filepath.Join(dead, "profile"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dead, ownerFile), []byte("1 - host\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(filepath.Join(dead, ownerFile), long.Add(time.Minute), long.Add(time.Minute))
+	unlinked, live := filepath.Join(tmp, singletonPrefix+"unlinked"), filepath.Join(tmp, singletonPrefix+"live")
+	for _, d := range []string{unlinked, live} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(unlinked, "SingletonCookie"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", filepath.Join(live, "SingletonSocket"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	removeSingletonDir(dead)
+	if _, err := os.Stat(unlinked); !os.IsNotExist(err) {
+		t.Errorf("the unlinked singleton directory survived (%v)", err)
+	}
+	for _, kept := range []string{before, live} {
+		if _, err := os.Stat(kept); err != nil {
+			t.Errorf("%s was removed: %v", kept, err)
 		}
 	}
 }
