@@ -553,7 +553,7 @@ func (s *scan) visit(ctx context.Context, phase string, i int, tab *Session, it 
 		tab.guard.stayOnSite.Store(true)
 	}
 	v, err := tab.Visit(ctx, it.url)
-	p := observe.Page{URL: it.url, FinalURL: v.FinalURL, Status: v.Status, Phase: phase, Depth: it.depth, Error: v.Error}
+	p := observe.Page{URL: it.url, FinalURL: v.FinalURL, Status: v.Status, Phase: phase, Depth: it.depth, Error: v.Error, Busy: v.Busy}
 	if tab.guard != nil {
 		tab.guard.stayOnSite.Store(false)
 		if why := tab.guard.takeMainRefusal(); why != "" {

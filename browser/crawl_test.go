@@ -729,8 +729,8 @@ func TestLateCookies(t *testing.T) {
 		req := crawlRequest("/poll")
 		req.MaxPages = 1
 		got, err := c.Crawl(t.Context(), req)
-		if err != nil || len(got.Pages) != 1 || got.Pages[0].Error != "" {
-			t.Errorf("pages %+v, err %v: want the polling page visited and settled at the cap", got.Pages, err)
+		if err != nil || len(got.Pages) != 1 || got.Pages[0].Error != "" || !got.Pages[0].Busy {
+			t.Errorf("pages %+v, err %v: want the polling page visited and left busy at the cap", got.Pages, err)
 		}
 	})
 	t.Run("iframe", func(t *testing.T) {

@@ -73,6 +73,7 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 	// The probe already listed the page its chain ended on; the crawl's start
 	// page is usually the same one, in the same phase.
 	listed := map[result.Page]int{}
+	busy := 0
 	for i, p := range rep.Pages {
 		listed[p] = i
 	}
@@ -93,12 +94,19 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 			listed[page] = i
 			rep.Pages = append(rep.Pages, page)
 		}
+		if p.Busy && !rep.Pages[i].Busy {
+			rep.Pages[i].Busy = true
+			busy++
+		}
 		if p.Error != "" {
 			// A page that did not load is no silent success: it is an
 			// error of its own, under the URL the crawl followed.
 			rep.Pages[i].Error = p.Error
 			rep.Errors = append(rep.Errors, result.ScanError{Stage: result.StagePage, URL: p.URL, Message: p.Error})
 		}
+	}
+	if busy > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Crawl: %d page(s) still had work pending (requests, timers, animation frames) 3 s after loading, marked busy in pages; cookies they wrote later are not in this report", busy))
 	}
 	for _, e := range c.Errors {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: e.Stage, URL: e.URL, Message: e.Message})

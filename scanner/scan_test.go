@@ -213,6 +213,32 @@ func TestPagesListedOnce(t *testing.T) {
 	}
 }
 
+// A page the crawl left with work pending is marked busy, and a note says
+// what that means; the others are not.
+func TestBusyPageMarkedAndNoted(t *testing.T) {
+	s := startSite(t, "hardened")
+	start := s.HTTPSURL
+	rep, err := scan(t, s, func(o *scanner.Options) {
+		o.Crawler = fakeCrawler{Pages: []observe.Page{
+			{URL: start, FinalURL: start, Status: 200, Phase: result.PhasePreLogin},
+			{URL: start + "poll", FinalURL: start + "poll", Status: 200, Phase: result.PhasePreLogin, Busy: true},
+		}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := map[string]bool{}
+	for _, p := range rep.Pages {
+		busy[p.URL] = p.Busy
+	}
+	if !busy[start+"poll"] || busy[start] {
+		t.Errorf("busy pages %v, want only %spoll", busy, start)
+	}
+	if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "1 page(s) still had work pending") }) {
+		t.Errorf("notes %q: no word of the busy page", rep.Notes)
+	}
+}
+
 // The page both chains end on is one HSTS response, not two.
 func TestHSTSResponsesListedOnce(t *testing.T) {
 	s := startSite(t, "hardened")

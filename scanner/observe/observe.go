@@ -83,7 +83,11 @@ type Page struct {
 	// Refused: the scan's own scope refused the navigation (a redirect off
 	// the site, to a link-local address); nothing was loaded. Error says why.
 	Refused bool
-	Hops    []Hop // redirect hops of the navigation, in order
+	// Busy: the page still had work pending (requests, short timers,
+	// animation frames) when the visit stopped waiting, 3 s after its load
+	// event; what it did later is not observed.
+	Busy bool
+	Hops []Hop // redirect hops of the navigation, in order
 }
 
 // Hop is one redirect of a navigation.

@@ -123,6 +123,9 @@ type Page struct {
 	Status int    `json:"status"`
 	Phase  string `json:"phase"`
 	Error  string `json:"error,omitempty"`
+	// Busy: the page still had work pending when the crawl stopped waiting
+	// for it (3 s after its load event); cookies it wrote later are missing.
+	Busy bool `json:"busy,omitempty"`
 }
 
 // Cookie phases.
