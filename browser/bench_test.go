@@ -50,13 +50,13 @@ func BenchmarkCrawl50(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, run := range []struct {
-		pages   string
-		latency time.Duration
-	}{{"script", 0}, {"script", 50 * time.Millisecond}, {"rich", 0}} {
+		pages, start string
+		latency      time.Duration
+	}{{"script", "/spage/1", 0}, {"script", "/spage/1", 50 * time.Millisecond}, {"rich", "/rpage/1", 0}} {
 		b.Run("pages="+run.pages+"/latency="+run.latency.String(), func(b *testing.B) {
 			site.SetLatency(run.latency)
 			defer site.SetLatency(0)
-			crawl50(b, map[string]string{"script": "/spage/1", "rich": "/rpage/1"}[run.pages])
+			crawl50(b, run.start)
 		})
 	}
 }

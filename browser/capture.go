@@ -405,6 +405,13 @@ func (r *recorder) state(loaderID string, quiet time.Duration) (loaded, idle boo
 	return r.loaded[loaderID], len(r.inflight) == 0 && len(r.bodies) == 0 && !r.awaitingExtra() && !r.timersPending() && time.Since(r.lastEvent) >= quiet
 }
 
+// markBusy notes that settling ended at maxQuietWait with work pending.
+func (r *recorder) markBusy() {
+	r.mu.Lock()
+	r.busy = true
+	r.mu.Unlock()
+}
+
 // endless reports whether a response of this type streams without end: its
 // loadingFinished never comes.
 func endless(mime string) bool {

@@ -422,9 +422,7 @@ func (s *Session) settle(ctx context.Context, rec *recorder, loaderID string, ti
 		}
 		if loaded && (idle || time.Since(loadedAt) >= maxQuietWait) {
 			if !idle {
-				rec.mu.Lock()
-				rec.busy = true
-				rec.mu.Unlock()
+				rec.markBusy()
 			}
 			return doc, ""
 		}

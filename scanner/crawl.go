@@ -106,7 +106,7 @@ func fillCrawl(rep *result.Report, c observe.Crawl, start *url.URL, showValues b
 		}
 	}
 	if busy > 0 {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("Crawl: %d page(s) still had work pending (requests, timers, animation frames) 3 s after loading, marked busy in pages; cookies they wrote later are not in this report", busy))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Crawl: %d page(s) still had work pending (requests, timers, animation frames) when the crawl stopped waiting for them, marked busy in pages; cookies they wrote later are not in this report", busy))
 	}
 	for _, e := range c.Errors {
 		rep.Errors = append(rep.Errors, result.ScanError{Stage: e.Stage, URL: e.URL, Message: e.Message})

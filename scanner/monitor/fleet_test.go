@@ -53,8 +53,8 @@ targets:
 		stops[i] = runMonitor(t, m)
 	}
 	scansOf := func(target string) int { return logs[0].count(target) + logs[1].count(target) }
-	// counts is every target's number of scans; each reached wants each
-	// target to have at least more scans than in from.
+	// counts is every target's number of scans so far; each(from, more)
+	// holds once every target has at least more scans than in from.
 	counts := func() map[string]int {
 		c := map[string]int{}
 		for _, tg := range cfg.Targets {
@@ -64,8 +64,8 @@ targets:
 	}
 	each := func(from map[string]int, more int) func() bool {
 		return func() bool {
-			for u, n := range from {
-				if scansOf(u) < n+more {
+			for _, tg := range cfg.Targets {
+				if u := tg.URL.String(); scansOf(u) < from[u]+more {
 					return false
 				}
 			}
@@ -80,12 +80,8 @@ targets:
 	// target's slots queue up behind the others'. (OnScan runs before the
 	// gate's done, so counts taken after a change count only scans of the
 	// new state.) The bounds only catch a hang.
-	none := map[string]int{}
-	for _, tg := range cfg.Targets {
-		none[tg.URL.String()] = 0
-	}
 	// A target first scanned while broken has no good scan to regress from.
-	waitFor(t, 60*time.Second, "two good scans of each target", each(none, 2))
+	waitFor(t, 60*time.Second, "two good scans of each target", each(nil, 2))
 	gate.between(func() { site.SetProfile("insecure") })
 	waitFor(t, 60*time.Second, "two scans of each target while broken", each(counts(), 2))
 	gate.between(func() { site.SetProfile("hardened") })

@@ -84,8 +84,8 @@ type Page struct {
 	// the site, to a link-local address); nothing was loaded. Error says why.
 	Refused bool
 	// Busy: the page still had work pending (requests, short timers,
-	// animation frames) when the visit stopped waiting, 3 s after its load
-	// event; what it did later is not observed.
+	// animation frames) when the visit stopped waiting for it; what it did
+	// later is not observed.
 	Busy bool
 	Hops []Hop // redirect hops of the navigation, in order
 }

@@ -124,7 +124,7 @@ type Page struct {
 	Phase  string `json:"phase"`
 	Error  string `json:"error,omitempty"`
 	// Busy: the page still had work pending when the crawl stopped waiting
-	// for it (3 s after its load event); cookies it wrote later are missing.
+	// for it; cookies it wrote later are missing.
 	Busy bool `json:"busy,omitempty"`
 }
 
